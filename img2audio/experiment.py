@@ -18,7 +18,7 @@ from .metrics import classification_metrics, plot_confusion
 
 # %% auto #0
 __all__ = ['DATASETS', 'DEVICES', 'METHODS', 'register_method', 'resolve_config', 'ExperimentData', 'load_experiment_data',
-           'RunDir', 'plot_curves', 'plot_spec_grid', 'run_base', 'run_experiment', 'main']
+           'RunDir', 'plot_curves', 'plot_spec_grid', 'run_base', 'run_image2audio', 'run_experiment', 'main']
 
 # %% ../nbs/07_experiment.ipynb #75b43107
 DATASETS = ('synthetic', 'ravdess', 'cremad')
@@ -72,7 +72,13 @@ def resolve_config(dataset:str='synthetic', # 'synthetic' (built in), 'ravdess' 
     face_dirs = [str(Path(f).expanduser().resolve()) for f in _split_list(face_dirs)]
     for f in face_dirs:
         if not Path(f).exists(): raise FileNotFoundError(f"face_dirs entry {f!r} does not exist; give face-set folders or files")
-    out_dir = str(out_dir) if out_dir not in (None, '') else f'runs/{dataset}-{method}-seed{seed}'
+    if method == 'image2audio':                      # record the method's defaults and check its options now
+        from img2audio.image2audio import Image2AudioConfig
+        method_kwargs = {'ablation': 'all', 'pairing': 'unpaired', **method_kwargs}
+        Image2AudioConfig.from_cfg(method_kwargs)
+        tag = f"-{method_kwargs['ablation']}-{method_kwargs['pairing']}"
+    else: tag = ''
+    out_dir = str(out_dir) if out_dir not in (None, '') else f'runs/{dataset}-{method}{tag}-seed{seed}'
     return dict(dataset=dataset, data_dir=data_dir if dataset != 'synthetic' else None, face_dirs=face_dirs, method=method,
                 seed=seed, epochs=epochs, device=str(device), out_dir=out_dir, batch_size=batch_size, lr=lr,
                 n_actors=n_actors if dataset == 'synthetic' else None, corpus_seed=corpus_seed if dataset == 'synthetic' else None,
@@ -167,6 +173,7 @@ class RunDir:
                                       "choose another out_dir or pass overwrite=True")
             else:
                 old = json.loads(stored.read_text())['params']
+                cfg = json.loads(json.dumps(cfg, default=str))   # tuples → lists, as stored
                 diff = {k: (old.get(k), cfg.get(k)) for k in set(old) | set(cfg) if k not in _VOLATILE and old.get(k) != cfg.get(k)}
                 if diff:
                     raise FileExistsError(f"out_dir={str(self.path)!r} holds a run with another configuration (differs in "
@@ -233,6 +240,12 @@ def run_base(data:ExperimentData, cfg:dict, run:RunDir)->dict:
     atomic_write_bytes(run/'model.safetensors', st.save({k: v.contiguous().cpu() for k, v in model.state_dict().items()},
                                                         metadata={'classes': json.dumps(data.classes), 'arch': 'SpecCNN'}))
     return {'y_true': data.labels[te].numpy(), 'y_pred': prob.argmax(1).numpy(), 'history': hist, 'split': sp}
+
+@register_method('image2audio')
+def run_image2audio(data:ExperimentData, cfg:dict, run:RunDir)->dict:
+    "Image2Audio (`img2audio.image2audio`), imported when first used; options: ablation, pairing, rounds, … (see `Image2AudioConfig`)."
+    from img2audio.image2audio import run_image2audio as _run
+    return _run(data, cfg, run)
 
 # %% ../nbs/07_experiment.ipynb #68225234
 def run_experiment(dataset:str='synthetic', # 'synthetic' (built in), 'ravdess' or 'cremad'

@@ -1,0 +1,168 @@
+"Tests of the Image2Audio method: the Dis_t objective, the ablation switches, hidden labels, pairing, resuming, generation scores."
+import math
+import numpy as np, pandas as pd, pytest, torch
+import img2audio.image2audio as i2a
+from img2audio.core import FacePool
+from img2audio.experiment import ExperimentData, RunDir, run_base
+from img2audio.graph import FeatureGraph
+from img2audio.image2audio import Image2AudioConfig, dis_t_objective, run_image2audio
+
+CLASSES = ['happy', 'sad', 'angry']
+TINY = dict(seed=0, epochs=1, batch_size=8, lr=3e-3, device='cpu', rounds=2, trans_steps=1, dis_steps=2, n_gen=12, k_density=2,
+            trans_batch=6, dis_batch=6, warm_epochs=1, latent=8, hidden=16, channels=[4, 8, 8], dis_channels=[4, 8, 8, 8])
+
+
+def _data(paired=True, n_actors=4, per_class=4, seed=0):
+    "A tiny hand-made corpus: class = height of a bright band in the spectrogram and brightness of the face; 4 actors, 2 genders."
+    g = torch.Generator().manual_seed(seed)
+    rows, specs, faces, labels = [], [], [], []
+    for a in range(1, n_actors + 1):
+        for k, c in enumerate(CLASSES):
+            for r in range(per_class):
+                s = torch.rand(1, 64, 156, generator=g) * 0.4 - 1; s[:, 10 + 15 * k: 20 + 15 * k] += 1.2
+                specs.append(s.clamp(-1, 1)); labels.append(k)
+                faces.append(torch.full((1, 64, 64), -0.8 + 0.7 * k) + 0.1 * torch.randn(1, 64, 64, generator=g))
+                rows.append(dict(clip_id=f'a{a}_{c}_{r}', actor=a, gender='M' if a % 2 else 'F', emotion=c, intensity='normal',
+                                 statement=1, repetition=r, source='test'))
+    rng = np.random.default_rng(seed); n_pool = 30
+    pool_y = [CLASSES[i % 3] for i in range(n_pool)]
+    imgs = np.stack([np.clip(rng.normal(40 + 80 * CLASSES.index(e), 10, (64, 64)), 0, 255) for e in pool_y]).astype(np.uint8)
+    pool = FacePool(imgs, pool_y, [str(i % 5) for i in range(n_pool)], ['test'] * n_pool)
+    return ExperimentData(specs=torch.stack(specs), labels=torch.tensor(labels), classes=list(CLASSES), meta=pd.DataFrame(rows),
+                          faces=torch.stack(faces).clamp(-1, 1) if paired else None, pool=pool, skipped=[], cache_hit=False, timings={})
+
+
+def _run(tmp_path, name, data=None, on_round=None, **kw):
+    cfg = {**TINY, **kw, 'out_dir': str(tmp_path / name)}
+    run = RunDir(cfg)
+    if not (run / 'config.json').exists(): run.write_json('config.json', {'params': cfg})   # as run_experiment does
+    return run_image2audio(data if data is not None else _data(), cfg, run, on_round=on_round)
+
+
+def _strip(history):
+    return [{k: v for k, v in h.items() if k not in ('seconds', 'pseudo_acc')} for h in history]
+
+
+# --- the objective -------------------------------------------------------------------------------------------------------------
+
+def test_objective_terms_by_definition():
+    torch.manual_seed(0)
+    lt, lu, lg = torch.randn(5, 4), torch.randn(6, 4), torch.randn(7, 4)
+    yt = torch.tensor([0, 1, 2, 0, 1])
+    T = dis_t_objective(lt, yt, lu, lg)
+    p = lambda l: torch.softmax(l, 1)
+    assert torch.allclose(T['gen'], p(lg)[:, 3].log().mean(), atol=1e-6)                        # E_Dg log P(K+1|x)
+    assert torch.allclose(T['lab'], p(lt)[torch.arange(5), yt].log().mean(), atol=1e-6)         # E_Dt log P(y|x)
+    assert torch.allclose(T['real'], (1 - p(lu)[:, 3]).log().mean(), atol=1e-6)                 # E_Du log P(y<K+1|x)
+    pu = p(lu)[:, :3]
+    assert torch.allclose(T['ent'], (pu * pu.log()).sum(1).mean(), atol=1e-6)                  # E_Du Σ_k P log P
+    assert all(float(T[k]) <= 0 for k in ('gen', 'lab', 'real', 'ent'))
+    assert torch.allclose(T['loss'], -(T['gen'] + T['lab'] + T['real'] + T['ent']))
+    # the D_g term rewards calling generations fake, the D_u term calling real clips real
+    fake, real = torch.tensor([[0., 0., 0., 6.]]), torch.tensor([[6., 0., 0., 0.]])
+    assert dis_t_objective(None, None, None, fake)['gen'] > dis_t_objective(None, None, None, real)['gen']
+    assert dis_t_objective(None, None, real, None)['real'] > dis_t_objective(None, None, fake, None)['real']
+    # no D_g batch: the term is exactly 0 (the -Low variants)
+    assert float(dis_t_objective(lt, yt, lu, None)['gen']) == 0.0
+
+
+def test_smoothness_on_batch_subgraph():
+    # path 0-1-2-3; the batch holds nodes 0 (labelled 0), 1 (unlabelled), 3 (labelled 1): edges 0-1 only (2 is not in the batch)
+    g = FeatureGraph.from_edges(4, [(0, 1, 0.5), (1, 2, 0.5), (2, 3, 0.5)], gamma=2.0)
+    lt, yt = torch.zeros(2, 3), torch.tensor([0, 1])
+    lu = torch.tensor([[0., 5., 0.]])                                       # node 1 predicted class 1
+    T = dis_t_objective(lt, yt, lu, None, lam=0.5, graph=g, nodes_t=[0, 3], nodes_u=[1], node_labels=np.array([0, -1, -1, 1]))
+    q = torch.softmax(torch.tensor([0., 5.]), 0)                            # K-class probabilities (first K logits)
+    expected = math.exp(-1.0) * ((1 - q[0]) ** 2 + q[1] ** 2)
+    assert torch.allclose(T['S'], expected.float(), atol=1e-5)
+    assert torch.allclose(T['objective'], T['gen'] + T['lab'] + T['real'] + T['ent'] - 0.5 * T['S'])
+    # a pseudo-labelled D_u node is one-hot in Y: its prediction no longer matters
+    T2 = dis_t_objective(lt, yt, lu, None, lam=0.5, graph=g, nodes_t=[0, 3], nodes_u=[1], node_labels=np.array([0, 0, -1, 1]))
+    assert float(T2['S']) == 0.0
+
+
+# --- configuration -------------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize('kw,msg', [(dict(ablation='full'), 'ablation'), (dict(pairing='p'), 'pairing'), (dict(rounds=0), 'rounds'),
+                                    (dict(trans_steps=-1), 'trans_steps'), (dict(eps_max=2), 'eps_max'), (dict(k_density=0), 'k_density'),
+                                    (dict(min_reliability=1.5), 'min_reliability'), (dict(gamma=-1), 'gamma'), (dict(channels=(4, 8)), 'channels'),
+                                    (dict(augment='yes'), 'augment')])
+def test_bad_options_are_named(kw, msg):
+    with pytest.raises(ValueError, match=msg): Image2AudioConfig(**kw)
+
+
+# --- runs ----------------------------------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def spy(monkeypatch):
+    "Record how dis_t_objective is called during a run."
+    calls, orig = [], i2a.dis_t_objective
+    def wrapped(lt, yt, lu, lg=None, lam=0.0, graph=None, **kw):
+        calls.append(dict(n_t=len(lt), n_g=0 if lg is None else len(lg), lam=lam, graph=graph is not None))
+        return orig(lt, yt, lu, lg, lam=lam, graph=graph, **kw)
+    monkeypatch.setattr(i2a, 'dis_t_objective', wrapped)
+    return calls
+
+
+@pytest.mark.parametrize('ablation', ['no_low_no_rel', 'no_low', 'no_high_no_rel', 'all'])
+def test_ablation_switches(tmp_path, spy, ablation):
+    out = _run(tmp_path, ablation, ablation=ablation)
+    c, h = Image2AudioConfig(ablation=ablation), out['history']
+    assert [r['epoch'] for r in h] == [1, 2] and h[0]['n_high'] == 0          # round 0: ε = 0
+    assert (h[1]['n_high'] > 0) == c.use_high                               # high-density translations join D_t
+    assert all((r['n_dg'] > 0) == c.use_low for r in h)                     # D_g only with "Low"
+    assert all((x['n_g'] > 0) == c.use_low for x in spy)                    # … and the D_g term only then
+    assert all((x['lam'] > 0 and x['graph']) == c.use_rel for x in spy)     # S only with "Rel"
+    assert all((r.get('graph_nodes') is not None) == c.use_rel for r in h)
+    if not c.use_rel: assert all(r['n_pseudo'] == 0 for r in h)             # no reliability-path labels
+    else: assert h[-1]['n_pseudo'] > 0 and h[-1]['n_dt'] >= 12 + h[-1]['n_high'] + h[-1]['n_pseudo']
+    for k in ('is_base', 'is_high', 'is_low', 'fid_high', 'fid_low'):
+        assert out[k] is not None and math.isfinite(out[k]) and out[k] >= 0, k
+    assert 1 <= out['is_base'] <= 3 and len(out['y_pred']) == len(out['y_true']) == 12
+    assert set(np.unique(out['y_pred'])) <= {0, 1, 2}
+    assert (tmp_path / ablation / 'generations.png').stat().st_size > 1000
+
+
+def test_base_ablation_is_the_base_method(tmp_path):
+    d = _data()
+    out = _run(tmp_path, 'b1', data=d, ablation='base')
+    cfg = {**TINY, 'out_dir': str(tmp_path / 'b2')}
+    ref = run_base(d, cfg, RunDir(cfg))
+    assert np.array_equal(out['y_pred'], ref['y_pred']) and out['ablation'] == 'base' and out['is_high'] is None
+
+
+def test_unlabelled_labels_are_never_used(tmp_path):
+    d = _data()
+    a = _run(tmp_path, 'a', data=d, ablation='all', pairing='paired')
+    from img2audio.splits import split_indices
+    sp = split_indices(d.meta, 0); du = np.r_[sp['S2'], sp['S3']]
+    y = d.labels.clone(); y[du] = y[du][torch.randperm(len(du), generator=torch.Generator().manual_seed(1))]
+    y[du[:3]] = (y[du[:3]] + 1) % 3                                         # and change some outright
+    assert not torch.equal(y, d.labels)
+    import dataclasses
+    b = _run(tmp_path, 'b', data=dataclasses.replace(d, labels=y), ablation='all', pairing='paired')
+    assert np.array_equal(a['y_pred'], b['y_pred']) and np.array_equal(a['y_true'], b['y_true'])
+    assert _strip(a['history']) == _strip(b['history']) and a['anneal'] == b['anneal'] and a['fid_high'] == b['fid_high']
+
+
+def test_paired_needs_faces(tmp_path):
+    with pytest.raises(ValueError, match="pairing='paired' needs a corpus with paired faces"):
+        _run(tmp_path, 'p', data=_data(paired=False), pairing='paired')
+    import dataclasses
+    with pytest.raises(ValueError, match="needs a face pool"):
+        _run(tmp_path, 'u', data=dataclasses.replace(_data(), pool=None), pairing='unpaired')
+
+
+def test_resume_after_interruption(tmp_path):
+    full = _run(tmp_path, 'full', rounds=3)
+    class Stop(Exception): pass
+    def stop(rec):
+        if rec['epoch'] == 2: raise Stop
+    with pytest.raises(Stop): _run(tmp_path, 'cut', rounds=3, on_round=stop)
+    assert (tmp_path / 'cut' / 'checkpoint_i2a.safetensors').exists()
+    seen = []
+    resumed = _run(tmp_path, 'cut', rounds=3, on_round=lambda r: seen.append(r['epoch']))
+    assert seen == [3]                                                      # continued after the last finished round
+    assert np.array_equal(full['y_pred'], resumed['y_pred'])
+    assert _strip(full['history']) == _strip(resumed['history'])
+    assert all(full[k] == resumed[k] for k in ('is_base', 'is_high', 'is_low', 'fid_high', 'fid_low', 'anneal'))
