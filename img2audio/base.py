@@ -12,8 +12,8 @@ from tqdm.auto import tqdm
 from .core import atomic_write_bytes, resolve_device
 
 # %% auto #0
-__all__ = ['conv_block', 'SpecCNN', 'SpecAugment', 'save_checkpoint', 'load_checkpoint', 'warmup_cosine', 'train_classifier',
-           'predict']
+__all__ = ['conv_block', 'SpecCNN', 'SpecAugment', 'optim_to_tensors', 'optim_from_tensors', 'save_checkpoint', 'load_checkpoint',
+           'warmup_cosine', 'train_classifier', 'predict']
 
 # %% ../nbs/05_base.ipynb #de282e77
 def conv_block(ci:int, co:int)->nn.Sequential:
@@ -66,6 +66,24 @@ class SpecAugment(nn.Module):
         return torch.where(keep, x, fill)
 
 # %% ../nbs/05_base.ipynb #32b65903
+def optim_to_tensors(opt, # a torch optimiser
+                     prefix:str, # key prefix, e.g. 'optim'
+                     out:dict # tensors are added here as '{prefix}.{param id}.{name}'
+                    )->list: # the param groups (JSON-able), to keep in the file's header
+    "Flatten an optimiser's state into named tensors (safetensors holds tensors only)."
+    sd = opt.state_dict()
+    for pid, st in sd['state'].items():
+        for k, v in st.items(): out[f'{prefix}.{pid}.{k}'] = (v if torch.is_tensor(v) else torch.tensor(v)).detach().cpu().contiguous()
+    return sd['param_groups']
+
+def optim_from_tensors(opt, prefix:str, tensors:dict, param_groups:list):
+    "Restore what `optim_to_tensors` flattened."
+    state = {}
+    for k, v in tensors.items():
+        if k.startswith(prefix + '.'):
+            _, pid, name = k.split('.', 2); state.setdefault(int(pid), {})[name] = v
+    opt.load_state_dict({'state': state, 'param_groups': param_groups})
+
 def save_checkpoint(path, # .safetensors file
                     model:nn.Module, optimizer=None, scheduler=None,
                     generator:torch.Generator|None=None,
@@ -74,12 +92,7 @@ def save_checkpoint(path, # .safetensors file
     "Save model, optimiser, scheduler and generator state to one safetensors file, atomically."
     t = {f'model.{k}': v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
     meta = {'extra': extra or {}}
-    if optimizer is not None:
-        sd = optimizer.state_dict()
-        for pid, st in sd['state'].items():
-            for k, v in st.items():
-                t[f'optim.{pid}.{k}'] = (v if torch.is_tensor(v) else torch.tensor(v)).detach().cpu().contiguous()
-        meta['optim_groups'] = sd['param_groups']
+    if optimizer is not None: meta['optim_groups'] = optim_to_tensors(optimizer, 'optim', t)
     if scheduler is not None: meta['scheduler'] = scheduler.state_dict()
     if generator is not None: t['rng.generator'] = generator.get_state()
     atomic_write_bytes(path, st_save(t, metadata={'meta': json.dumps(meta, default=float)}))
@@ -90,12 +103,7 @@ def load_checkpoint(path, model:nn.Module, optimizer=None, scheduler=None, gener
     with safe_open(str(path), 'pt') as f:
         meta = json.loads(f.metadata()['meta']); t = {k: f.get_tensor(k) for k in f.keys()}
     model.load_state_dict({k[6:]: v for k, v in t.items() if k.startswith('model.')})
-    if optimizer is not None and 'optim_groups' in meta:
-        state = {}
-        for k, v in t.items():
-            if k.startswith('optim.'):
-                _, pid, name = k.split('.', 2); state.setdefault(int(pid), {})[name] = v
-        optimizer.load_state_dict({'state': state, 'param_groups': meta['optim_groups']})
+    if optimizer is not None and 'optim_groups' in meta: optim_from_tensors(optimizer, 'optim', t, meta['optim_groups'])
     if scheduler is not None and 'scheduler' in meta: scheduler.load_state_dict(meta['scheduler'])
     if generator is not None and 'rng.generator' in t: generator.set_state(t['rng.generator'])
     return meta['extra']

@@ -235,8 +235,7 @@ def run_base(data:ExperimentData, cfg:dict, run:RunDir)->dict:
                             progress=cfg.get('progress', True),
                             on_epoch=lambda r: logging.getLogger('img2audio').info(f"epoch {r['epoch']}: loss {r['loss']:.4f} train_acc {r['train_acc']:.3f} ({r['seconds']:.2f}s)"))
     prob = predict(model, data.specs[te], device=dev)
-    from safetensors.torch import save_file
-    import io, safetensors.torch as st
+    import safetensors.torch as st
     atomic_write_bytes(run/'model.safetensors', st.save({k: v.contiguous().cpu() for k, v in model.state_dict().items()},
                                                         metadata={'classes': json.dumps(data.classes), 'arch': 'SpecCNN'}))
     return {'y_true': data.labels[te].numpy(), 'y_pred': prob.argmax(1).numpy(), 'history': hist, 'split': sp}
@@ -320,7 +319,7 @@ def main(argv=None):
     r.add_argument('--method', default='base'); r.add_argument('--seed', default=0, type=str); r.add_argument('--epochs', default=40, type=str)
     r.add_argument('--device', default='auto'); r.add_argument('--out-dir', default=None)
     r.add_argument('--overwrite', action='store_true'); r.add_argument('--no-cache', action='store_true'); r.add_argument('--quiet', action='store_true')
-    args, extra = r.parse_known_args(argv[1:] if argv and argv[0] == 'run' else None) if argv and argv[0] == 'run' else p.parse_known_args(argv)
+    args, extra = p.parse_known_args(argv)
     kw = {}
     it = iter(extra)
     for k in it:

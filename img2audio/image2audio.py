@@ -15,7 +15,7 @@ from tqdm.auto import tqdm
 from .core import check_choice, check_int, resolve_device, atomic_write_bytes
 from .features import faces_to_tensor
 from .splits import split_indices
-from .base import SpecCNN, SpecAugment, train_classifier, predict
+from .base import SpecCNN, SpecAugment, train_classifier, predict, optim_to_tensors, optim_from_tensors
 from .translator import Translator, TranslatorTrainer, LossWeights, log_p_fake, log_p_real
 from .density import epsilon_schedule, split_by_density, AnnealLog, EPS_KINDS
 from .graph import FeatureGraph, build_graph, reliability_paths, label_matrix, smoothness
@@ -203,12 +203,7 @@ def _source_faces(data, cfg:Image2AudioConfig, sp:dict, pseudo:np.ndarray|None, 
 
 def _save_state(path, model, trainer, extra:dict):
     t = {f'model.{k}': v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
-    meta = {'extra': extra}
-    for name, opt in (('opt_g', trainer.opt_g), ('opt_d', trainer.opt_d)):
-        sd = opt.state_dict()
-        for pid, st in sd['state'].items():
-            for k, v in st.items(): t[f'{name}.{pid}.{k}'] = (v if torch.is_tensor(v) else torch.tensor(v)).detach().cpu().contiguous()
-        meta[name] = sd['param_groups']
+    meta = {'extra': extra, **{n: optim_to_tensors(o, n, t) for n, o in (('opt_g', trainer.opt_g), ('opt_d', trainer.opt_d))}}
     atomic_write_bytes(path, st_save(t, metadata={'meta': json.dumps(meta, default=float)}))
 
 def _load_state(path, model, trainer)->dict:
@@ -216,12 +211,7 @@ def _load_state(path, model, trainer)->dict:
     with safe_open(str(path), 'pt') as f:
         meta = json.loads(f.metadata()['meta']); t = {k: f.get_tensor(k) for k in f.keys()}
     model.load_state_dict({k[6:]: v for k, v in t.items() if k.startswith('model.')})
-    for name, opt in (('opt_g', trainer.opt_g), ('opt_d', trainer.opt_d)):
-        state = {}
-        for k, v in t.items():
-            if k.startswith(name + '.'):
-                _, pid, n = k.split('.', 2); state.setdefault(int(pid), {})[n] = v
-        opt.load_state_dict({'state': state, 'param_groups': meta[name]})
+    for n, o in (('opt_g', trainer.opt_g), ('opt_d', trainer.opt_d)): optim_from_tensors(o, n, t, meta[n])
     return meta['extra']
 
 # %% ../nbs/12_image2audio.ipynb #4bef2ccf
