@@ -285,7 +285,7 @@ def run_experiment(dataset:str='synthetic', # 'synthetic' (built in), 'ravdess' 
     run.write_json('split.json', {'seed': cfg['seed'], 'gender_balanced': sp['gender_balanced'], 'groups': sp['groups'],
                                   **{k: data.meta.clip_id.iloc[sp[k]].tolist() for k in SPLIT_NAMES}})
     t1 = time.perf_counter()
-    out = METHODS[cfg['method']](data, {**cfg, 'progress': progress}, run)
+    out = METHODS[cfg['method']](data, {**cfg, 'progress': progress, 'cache_dir': cache_dir}, run)
     t_method = time.perf_counter() - t1
     metrics = classification_metrics(out['y_true'], out['y_pred'], data.classes)
     metrics.update({k: v for k, v in out.items() if k not in ('y_true', 'y_pred', 'history', 'split')})
@@ -315,10 +315,11 @@ def main(argv=None):
     sub = p.add_subparsers(dest='cmd', required=True)
     r = sub.add_parser('run', help='run one experiment and write its run folder')
     r.add_argument('--dataset', default='synthetic', help=f"one of {', '.join(DATASETS)}")
-    r.add_argument('--data-dir', default=None); r.add_argument('--face-dirs', default=None, help='comma-separated face sets')
+    r.add_argument('--data-dir', '--data_dir', default=None)
+    r.add_argument('--face-dirs', '--face_dirs', default=None, help='comma-separated face sets')
     r.add_argument('--method', default='base'); r.add_argument('--seed', default=0, type=str); r.add_argument('--epochs', default=40, type=str)
-    r.add_argument('--device', default='auto'); r.add_argument('--out-dir', default=None)
-    r.add_argument('--overwrite', action='store_true'); r.add_argument('--no-cache', action='store_true'); r.add_argument('--quiet', action='store_true')
+    r.add_argument('--device', default='auto'); r.add_argument('--out-dir', '--out_dir', default=None)
+    r.add_argument('--overwrite', action='store_true'); r.add_argument('--no-cache', '--no_cache', action='store_true'); r.add_argument('--quiet', action='store_true')
     args, extra = p.parse_known_args(argv)
     kw = {}
     it = iter(extra)

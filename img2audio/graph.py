@@ -12,7 +12,7 @@ from scipy.sparse.csgraph import dijkstra
 # %% auto #0
 __all__ = ['STATUSES', 'kth_neighbor_sqdist', 'default_beta', 'neighbor_pairs', 'FeatureGraph', 'laplacian', 'build_graph',
            'label_matrix', 'smoothness', 'laplacian_tensor', 'smoothness_trace', 'ReliabilityPaths',
-           'reliability_paths']
+           'reliability_paths', 'plot_reliability_graph']
 
 # %% ../nbs/10_graph.ipynb #9ec07d69
 def _as_features(f, name:str='features')->np.ndarray:
@@ -369,3 +369,33 @@ def reliability_paths(g, # `FeatureGraph` (or symmetric sparse weight matrix W)
         status[unl[amb]] = 'ambiguous'; status[unl[weak]] = 'weak'; status[unl[ok]] = 'assigned'
         out[unl[ok]] = best[ok]; rel[unl[ok]] = np.exp(-d1[ok])
     return ReliabilityPaths(out, rel, status, D, P, O, lab)
+
+# %% ../nbs/10_graph.ipynb #5e63f773
+def plot_reliability_graph(coords, # 2-D node positions, (N, 2) (e.g. the features' first two principal components)
+                           g:FeatureGraph, # the graph
+                           rp:ReliabilityPaths, # `reliability_paths` on it
+                           classes=None, # class names for the legend (default 0..K-1)
+                           n_paths:int=8, # draw the paths that reach this many assigned nodes
+                           seed:int=0, # which assigned nodes
+                           ax=None, title:str|None=None):
+    "The paper's Figure 3: edges, labelled nodes (squares), path-labelled and still-unlabelled nodes, and a few reliability paths."
+    import matplotlib.pyplot as plt
+    from matplotlib.collections import LineCollection
+    xy = np.asarray(coords, dtype=np.float64)
+    if xy.shape != (g.n, 2): raise ValueError(f"coords must be ({g.n}, 2), one point per graph node; got {xy.shape}")
+    K = rp.cost.shape[0]; names = list(classes) if classes is not None else [str(k) for k in range(K)]
+    cmap = plt.get_cmap('tab10' if K <= 10 else 'tab20'); col = np.array([cmap(k % cmap.N) for k in range(K)])
+    if ax is None: _, ax = plt.subplots(figsize=(8, 5))
+    ax.add_collection(LineCollection(np.stack([xy[g.rows], xy[g.cols]], 1), colors='0.85', linewidths=0.5, zorder=0))
+    un, given = rp.labels < 0, rp.given >= 0
+    new = ~un & ~given
+    ax.scatter(*xy[un].T, s=14, facecolor='white', edgecolor='0.45', lw=0.6, label=f'unlabelled ({un.sum()})', zorder=2)
+    ax.scatter(*xy[new].T, s=14, c=col[rp.labels[new]], alpha=0.55, label=f'labelled by a path ({new.sum()})', zorder=2)
+    if len(rp.new):
+        for node in np.random.default_rng(seed).choice(rp.new, min(n_paths, len(rp.new)), replace=False):
+            ax.plot(*xy[rp.path_to(int(node))].T, color=col[rp.labels[node]], lw=2.0, zorder=3)
+    ax.scatter(*xy[given].T, s=60, c=col[rp.given[given]], edgecolor='k', lw=1.0, marker='s', label=f'labelled, $D_t$ ({given.sum()})', zorder=4)
+    for k in range(K): ax.scatter([], [], c=[col[k]], s=30, label=names[k])
+    ax.legend(loc='best', fontsize=7, ncol=2, framealpha=0.85); ax.autoscale()
+    ax.set_title(title or f'reliability paths (thick: paths to {min(n_paths, len(rp.new))} path-labelled nodes)', fontsize=10)
+    return ax.figure

@@ -12,8 +12,8 @@ import matplotlib.pyplot as plt
 from torch import Tensor
 from safetensors.torch import save as st_save
 from tqdm.auto import tqdm
-from .core import check_choice, check_int, resolve_device, atomic_write_bytes
-from .features import faces_to_tensor
+from .core import check_choice, check_int, resolve_device, atomic_write_bytes, hash_key
+from .features import faces_to_tensor, FeatureCache
 from .splits import split_indices
 from .base import SpecCNN, SpecAugment, train_classifier, predict, optim_to_tensors, optim_from_tensors
 from .translator import Translator, TranslatorTrainer, LossWeights, log_p_fake, log_p_real
@@ -22,11 +22,13 @@ from .graph import FeatureGraph, build_graph, reliability_paths, label_matrix, s
 from .genmetrics import generation_scores
 
 # %% auto #0
-__all__ = ['ABLATIONS', 'PAIRINGS', 'Image2AudioConfig', 'dis_t_objective', 'generate', 'run_image2audio']
+__all__ = ['ABLATIONS', 'PAIRINGS', 'BASE_CHANNELS', 'Image2AudioConfig', 'dis_t_objective', 'generate', 'warm_start_dis_t',
+           'run_image2audio']
 
 # %% ../nbs/12_image2audio.ipynb #b54d9dfd
 ABLATIONS = ('base', 'no_low_no_rel', 'no_low', 'no_high_no_rel', 'all')
 PAIRINGS = ('unpaired', 'paired')
+BASE_CHANNELS = (16, 32, 64, 96) # `SpecCNN`'s default channels: the Base network
 
 def _check_float(name, v, lo=None, hi=None, lo_open=False, allow_none=False):
     if v is None and allow_none: return None
@@ -42,34 +44,34 @@ class Image2AudioConfig:
     "Options of an Image2Audio run; `run_image2audio` reads them from the run's cfg dict (missing keys: these defaults)."
     ablation:str='all' # Table 1 row: 'base', 'no_low_no_rel', 'no_low', 'no_high_no_rel' or 'all'
     pairing:str='unpaired' # 'unpaired' (the IFER face pool) or 'paired' (the corpus's own faces, L1 variant)
-    rounds:int=6 # co-training rounds (translator + Dis_t), each regenerating, re-ranking and re-building the graph
-    trans_steps:int=30 # translator updates per round (each also updates Dis_t and Dis_f, Eq. 8)
-    dis_steps:int=40 # Dis_t updates per round with the full objective (paper §2.4, last equation)
+    rounds:int=4 # co-training rounds (translator + Dis_t), each regenerating, re-ranking and re-building the graph
+    trans_steps:int=20 # translator updates per round (each also updates Dis_t and Dis_f, Eq. 8)
+    dis_steps:int=25 # Dis_t updates per round with the full objective (paper §2.4, last equation)
     trans_batch:int=24 # faces and spectrograms per translator update
     dis_batch:int=32 # examples per Dis_t update from each of D_t, D_u and D_g
     eps_kind:str='linear' # ε schedule over the rounds: 'linear', 'cosine' or 'step'
     eps_max:float=0.8 # ε of the last round (paper: 0.8); round 0 has ε=0
     k_density:int=8 # IWAE importance samples per translation for the density ranking
-    n_gen:int=600 # faces translated (class-balanced sample of the source faces) per round
+    n_gen:int=400 # faces translated (class-balanced sample of the source faces) per round
     lam:float=0.01 # λ, weight of the smoothness S = tr(YᵀLY) on a batch's subgraph
     beta:float|None=None # graph's squared edge radius β (None: `build_graph`'s data-derived default)
     gamma:float|None=None # RBF scale γ (None: 1 / median squared edge length)
     min_reliability:float=0.37 # reliability paths weaker than this leave a D_u node unlabelled (≈e^-1: one median-length edge)
     graph_gens:bool=True # high-density translations are labelled graph nodes (they are in D_t)
     trans_lr:float=1e-3 # Adam lr of the encoders/decoders
-    dis_lr:float=1e-3 # Adam lr of Dis_t and Dis_f (both phases)
+    dis_lr:float=3e-4 # Adam lr of Dis_t and Dis_f (both phases): fine-tuning the warm-started Dis_t
     latent:int=32 # translator latent size
     hidden:int=128 # width of the translator's shared layers
     channels:tuple=(16, 32, 64) # translator conv channels
     dis_channels:tuple=(16, 32, 64, 96) # Dis_t (SpecCNN) channels, as the Base network
     augment:bool=True # SpecAugment on D_t/D_u inputs of the Dis_t steps (as the Base recipe)
-    warm_epochs:int=10 # epochs of Dis_t on S1 alone (Base recipe, K+1 outputs) before round 0, so round 0's graph has meaningful features
+    warm_start:bool=True # Dis_t starts as the Base network of the same seed (K logits copied, the (K+1)th added at zero)
 
     def __post_init__(self):
         check_choice('ablation', self.ablation, ABLATIONS); check_choice('pairing', self.pairing, PAIRINGS)
         check_choice('eps_kind', self.eps_kind, EPS_KINDS)
         for n, lo in (('rounds', 1), ('trans_steps', 0), ('dis_steps', 0), ('trans_batch', 2), ('dis_batch', 2), ('k_density', 1), ('n_gen', 2),
-                      ('latent', 1), ('hidden', 1), ('warm_epochs', 0)):
+                      ('latent', 1), ('hidden', 1)):
             setattr(self, n, check_int(n, getattr(self, n), lo))
         self.eps_max = _check_float('eps_max', self.eps_max, 0, 1)
         self.lam = _check_float('lam', self.lam, 0)
@@ -85,7 +87,10 @@ class Image2AudioConfig:
             except (TypeError, ValueError): raise ValueError(f"{n}={getattr(self, n)!r} must be a sequence of positive channel counts") from None
             if len(v) != (3 if n == 'channels' else 4): raise ValueError(f"{n}={v!r} needs {3 if n == 'channels' else 4} channel counts")
             setattr(self, n, v)
-        for n in ('graph_gens', 'augment'):
+        if self.warm_start is True and self.dis_channels != BASE_CHANNELS:
+            raise ValueError(f"warm_start=True copies the Base network into Dis_t, so dis_channels must be the Base's {BASE_CHANNELS}, "
+                             f"not {self.dis_channels}; use warm_start=False for another Dis_t size")
+        for n in ('graph_gens', 'augment', 'warm_start'):
             if not isinstance(getattr(self, n), (bool, np.bool_)): raise ValueError(f"{n}={getattr(self, n)!r} must be True or False")
 
     @classmethod
@@ -215,6 +220,41 @@ def _load_state(path, model, trainer)->dict:
     return meta['extra']
 
 # %% ../nbs/12_image2audio.ipynb #4bef2ccf
+def _base_key(data, cfg:dict, s1)->str:
+    "Content key of a Base network: the S1 spectrograms and labels, the recipe, the training code and torch's version."
+    import img2audio.base as B
+    return hash_key('base-network', data.specs[s1].numpy(), data.labels[s1].numpy(), data.classes, int(cfg.get('seed', 0)),
+                    int(cfg.get('epochs', 40)), int(cfg.get('batch_size', 32)), float(cfg.get('lr', 3e-3)), Path(B.__file__).read_bytes(),
+                    torch.__version__, str(resolve_device(cfg.get('device', 'cpu'))))
+
+def _base_network(data, cfg:dict, run, K:int, s1, s4)->tuple:
+    "This seed's Base network (`experiment.run_base`, or its cached copy: every ablation of a seed shares it) and its S4 predictions."
+    from img2audio.experiment import run_base
+    cache, key, log = FeatureCache(cfg.get('cache_dir')), _base_key(data, cfg, s1), logging.getLogger('img2audio')
+    hit = cache.get(key)
+    net = SpecCNN(K)
+    if (run/'model.safetensors').exists(): _load_model(run/'model.safetensors', net)     # resumed run: its own copy
+    elif hit is not None:
+        net.load_state_dict(hit[0]); log.info(f'Base network of this seed from the cache ({cache.path(key)})')
+        atomic_write_bytes(run/'model.safetensors', st_save({k: v.contiguous() for k, v in hit[0].items()},
+                                                            metadata={'classes': json.dumps(data.classes), 'arch': 'SpecCNN'}))
+    else:
+        run_base(data, {**cfg, 'progress': False}, run); _load_model(run/'model.safetensors', net)
+        cache.put(key, net.state_dict(), {'what': 'Base network (SpecCNN on S1)', 'seed': int(cfg.get('seed', 0))})
+    return net, predict(net, data.specs[s4], device=resolve_device(cfg.get('device', 'cpu'))).argmax(1).numpy()
+
+@torch.no_grad()
+def warm_start_dis_t(dis_t:SpecCNN, # Dis_t, a `SpecCNN(K+1)`
+                     base:SpecCNN # a trained Base network, `SpecCNN(K)` of the same channels
+                    )->SpecCNN:
+    "Copy the Base network into Dis_t: same body, the K class logits unchanged, the fake logit K+1 starting at 0."
+    K = base.head.out_features
+    if dis_t.head.out_features != K + 1: raise ValueError(f"Dis_t has {dis_t.head.out_features} outputs; a K={K} Base network needs K+1={K+1}")
+    dis_t.body.load_state_dict(base.body.state_dict())                     # raises if the channels differ
+    dis_t.head.weight[:K] = base.head.weight; dis_t.head.bias[:K] = base.head.bias
+    dis_t.head.weight[K] = 0.; dis_t.head.bias[K] = 0.
+    return dis_t
+
 def _round_seed(seed:int, r:int, part:int=0)->int: return (int(seed) * 1_000_003 + r * 101 + part) % 2**62
 
 def _translator_phase(trainer, cfg, r, eps, faces, fy, X, spec_pool, spec_lab, paired_idx, g, alog):
@@ -274,6 +314,16 @@ def _fig_generations(Xreal, yreal, gen:dict, classes:list, n:int=3):
             for i in range(n): axs[i, 2 * p + q].axis('off')
     fig.tight_layout(); return fig
 
+def _save_graph_fig(run, feats:Tensor, graph, rp, classes:list, r:int):
+    "Paper Figure 3 for a run: the round's graph on the first two principal components of Dis_t's features (`graph.png`)."
+    from sklearn.decomposition import PCA
+    from img2audio.graph import plot_reliability_graph
+    xy = PCA(2, random_state=0).fit_transform(feats.numpy().astype(np.float64))
+    fig = plot_reliability_graph(xy, graph, rp, classes, n_paths=12,
+                                 title=f'round {r+1}: {graph.n} nodes, {graph.n_edges} edges; squares: S1 and high-density translations')
+    fig.axes[0].set_xlabel('PC 1 of $Dis_t$ features'); fig.axes[0].set_ylabel('PC 2')
+    run.save_fig(fig, 'graph.png'); plt.close(fig)
+
 def _nan_to_none(d:dict)->dict:
     return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in d.items()}
 
@@ -301,6 +351,7 @@ def run_image2audio(data, # `ExperimentData`
     if len(s1) == 0 or len(du) == 0: raise ValueError("the split has an empty S1 or S2+S3; Image2Audio needs labelled and unlabelled clips")
     f0, y0, _ = _source_faces(data, c, sp, None)                            # fails early (paired without faces, no pool)
     pool = (f0, y0) if c.pairing == 'unpaired' else None
+    inc, base_pred = _base_network(data, cfg, run, K, s1, s4)                   # this seed's Base run (resumable): "Inception" net and warm start
     torch.manual_seed(seed)
     model = Translator(K, latent=c.latent, hidden=c.hidden, channels=c.channels, dis_t_channels=c.dis_channels)
     trainer = TranslatorTrainer(model, LossWeights(), lr=c.trans_lr, dis_lr=c.dis_lr, k_density=c.k_density, device=dev)
@@ -311,9 +362,7 @@ def run_image2audio(data, # `ExperimentData`
         start, history, pseudo = ex['round'], ex['history'], np.asarray(ex['pseudo'], np.int64)
         alog.rows = ex['anneal']
         log.info(f'image2audio: resuming after round {start} from {ckpt}')
-    elif c.warm_epochs:                                                     # warm start: Dis_t learns D_t = S1 (no transfer yet)
-        train_classifier(model.dis_t, X[s1], data.labels[s1], epochs=c.warm_epochs, batch_size=int(cfg.get('batch_size', 32)),
-                         lr=float(cfg.get('lr', 3e-3)), augment=SpecAugment(), device=dev, seed=seed, progress=False)
+    elif c.warm_start: warm_start_dis_t(model.dis_t, inc)                   # Dis_t starts as the Base network
     for r in tqdm(range(start, c.rounds), desc='rounds', disable=not cfg.get('progress', False), initial=start, total=c.rounds):
         t0 = time.perf_counter(); torch.manual_seed(_round_seed(seed, r)); g = torch.Generator().manual_seed(_round_seed(seed, r, 1))
         eps = c.eps(r)
@@ -333,8 +382,10 @@ def run_image2audio(data, # `ExperimentData`
         if c.use_rel:
             Xnodes = torch.cat([X[s1], Xh if c.graph_gens else Xh[:0], X[du]])
             lab = np.r_[Y[s1], yh if c.graph_gens else yh[:0], np.full(len(du), -1)]
-            graph = build_graph(_features(model.dis_t, Xnodes, dev), beta=c.beta, gamma=c.gamma, seed=seed)
+            feats = _features(model.dis_t, Xnodes, dev)
+            graph = build_graph(feats, beta=c.beta, gamma=c.gamma, seed=seed)
             rp = reliability_paths(graph, lab, K, min_reliability=c.min_reliability)
+            if r == c.rounds - 1: _save_graph_fig(run, feats, graph, rp, data.classes, r)
             pseudo = rp.labels[-len(du):].astype(np.int64); node_labels = rp.labels
             m = pseudo >= 0
             rec.update(graph_nodes=graph.n, graph_edges=graph.n_edges, n_pseudo=int(m.sum()),
@@ -366,11 +417,6 @@ def run_image2audio(data, # `ExperimentData`
     gen = generate(model, faces[gi], fy[gi], eps_end, c.k_density, c.trans_batch, dev)
     prob = predict(model.dis_t, X[s4], device=dev)
     y_pred = prob[:, :K].argmax(1).numpy()
-    inc = SpecCNN(K)                                                       # the "Inception" net: the Base recipe on S1 only
-    torch.manual_seed(seed)
-    train_classifier(inc, X[s1], data.labels[s1], epochs=int(cfg.get('epochs', 40)), batch_size=int(cfg.get('batch_size', 32)),
-                     lr=float(cfg.get('lr', 3e-3)), augment=SpecAugment(), device=dev, seed=seed, ckpt_path=run/'inception.safetensors',
-                     progress=False)
     hi = gen['high']
     gs = generation_scores(inc, X[du], gen['x'][torch.from_numpy(hi)], gen['x'][torch.from_numpy(~hi)], device=dev)
     fig = _fig_generations(X[s1], Y[s1], gen, data.classes); run.save_fig(fig, 'generations.png'); plt.close(fig)
@@ -380,7 +426,8 @@ def run_image2audio(data, # `ExperimentData`
     return dict(y_true=Y[s4], y_pred=y_pred, history=history, split=sp, ablation=c.ablation, pairing=c.pairing,
                 image2audio=asdict(c), **_nan_to_none({k: gs[k] for k in ('is_base', 'is_high', 'is_low', 'fid_high', 'fid_low')}),
                 n_gen_high=int(hi.sum()), n_gen_low=int((~hi).sum()), eps_final=eps_end,
-                anneal=af.to_dict('records'), inception='SpecCNN trained on S1 (labelled real spectrograms only), Base recipe; reference set S2+S3')
+                base_accuracy=float((base_pred == Y[s4]).mean()),  # the warm start's own S4 accuracy (same seed), for paired comparison
+                anneal=af.to_dict('records'), inception='the Base network (SpecCNN trained on S1 only, Base recipe); reference set S2+S3')
 
 def _load_model(path, model):
     from safetensors.torch import load_file

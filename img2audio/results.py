@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np, pandas as pd
 
 # %% auto #0
-__all__ = ['ABLATIONS', 'ABLATION_NAMES', 'PAPER_TABLE1', 'collect_runs', 'table1']
+__all__ = ['ABLATIONS', 'ABLATION_NAMES', 'PAPER_TABLE1', 'collect_runs', 'table1', 'plot_confusions', 'paired_gains']
 
 # %% ../nbs/13_results.ipynb #50587d5a
 ABLATIONS = ('base', 'no_low_no_rel', 'no_low', 'no_high_no_rel', 'all')
@@ -50,21 +50,53 @@ def table1(runs:pd.DataFrame, # from `collect_runs`
            metric:str='accuracy' # 'accuracy', 'uar' or 'macro_f1'
           )->pd.DataFrame:
     "Table 1 from runs: ours (mean ± std over seeds) beside the paper's number, per ablation and setting."
+    have = set(map(tuple, runs[['dataset', 'pairing']].drop_duplicates().values)) if len(runs) else set()
+    dsets = {d for d, _ in have}
+    settings = [s for s in PAPER_TABLE1.columns if s[0] in dsets] + sorted(s for s in have if s not in PAPER_TABLE1.columns)
     out = {}
-    for (ds, pairing), _ in PAPER_TABLE1.T.iterrows():
-        sub = runs[(runs.dataset == ds) & (runs.pairing == pairing)] if len(runs) else runs
-        if len(sub) == 0 and ds not in set(runs.get('dataset', [])): continue
+    for ds, pairing in settings:
+        sub = runs[(runs.dataset == ds) & (runs.pairing == pairing)]
         ours, paper = [], []
         for row in PAPER_TABLE1.index:
-            if row in ABLATIONS:
-                r = sub[sub.ablation == row] if len(sub) else sub
-                if row == 'base' and len(sub): r = sub[(sub.ablation == 'base') | (sub.method == 'base')]
-                ours.append(_fmt(r[metric], 100) if len(r) and metric in r else '–')
-            else:
-                r = sub[sub.ablation == 'all'] if len(sub) else sub
-                ours.append(_fmt(r[row], 1) if len(r) and row in r else '–')
-            p = PAPER_TABLE1.loc[row, (ds, pairing)]
+            if row == 'base':                                   # no translator: a dataset's Base runs serve every pairing
+                r = runs[(runs.dataset == ds) & ((runs.ablation == 'base') | (runs.method == 'base'))] if len(sub) else sub
+            else: r = sub[sub.ablation == (row if row in ABLATIONS else 'all')]
+            col = metric if row in ABLATIONS else row
+            ours.append(_fmt(r[col], 100 if row in ABLATIONS else 1) if len(r) and col in r else '–')
+            p = PAPER_TABLE1.loc[row, (ds, pairing)] if (ds, pairing) in PAPER_TABLE1.columns else float('nan')
             paper.append('–' if np.isnan(p) else f'{p:g}')
         out[(f'{ds} {pairing}', 'ours')] = ours; out[(f'{ds} {pairing}', 'paper')] = paper
-    t = pd.DataFrame(out, index=[ABLATION_NAMES.get(i, i) for i in PAPER_TABLE1.index])
-    return t
+    return pd.DataFrame(out, index=[ABLATION_NAMES.get(i, i) for i in PAPER_TABLE1.index])
+
+# %% ../nbs/13_results.ipynb #4a3f3fa9
+def plot_confusions(records, # run records with 'dataset', 'pairing', 'ablation', 'classes', 'confusion' (e.g. `collect_runs` + confusion)
+                    dataset:str, pairing:str='unpaired',
+                    ablations=('base', 'all'), # one panel each
+                    title:str|None=None):
+    "Row-normalised confusion matrices summed over seeds, one panel per ablation (the paper's Figure 4)."
+    import matplotlib.pyplot as plt, seaborn as sns
+    df = pd.DataFrame(records)
+    fig, axs = plt.subplots(1, len(ablations), figsize=(4.6 * len(ablations), 4.2), squeeze=False)
+    for ax, abl in zip(axs[0], ablations):
+        pr = 'unpaired' if abl == 'base' else pairing                      # Base has no translator: one run serves both pairings
+        sub = df[(df.dataset == dataset) & (df.pairing == pr) & (df.ablation == abl)] if len(df) else df
+        sub = sub[sub.confusion.notna()] if len(sub) else sub
+        if len(sub) == 0: ax.set_axis_off(); ax.set_title(f'{ABLATION_NAMES[abl]}: no runs'); continue
+        classes = sub.classes.iloc[0]
+        if any(list(c) != list(classes) for c in sub.classes): raise ValueError(f'{dataset}/{abl}: runs disagree on the classes')
+        cm = np.sum([np.asarray(c, dtype=float) for c in sub.confusion], 0)
+        acc = np.trace(cm) / cm.sum()
+        sns.heatmap(cm / np.maximum(cm.sum(1, keepdims=True), 1), annot=True, fmt='.2f', cmap='Blues', vmin=0, vmax=1, cbar=False,
+                    xticklabels=classes, yticklabels=classes, ax=ax, annot_kws={'fontsize': 7})
+        ax.set_xlabel('predicted'); ax.set_ylabel('true')
+        ax.set_title(f'{ABLATION_NAMES[abl]} ({len(sub)} seeds, pooled acc {100*acc:.1f}%)', fontsize=9)
+    fig.suptitle(title or f'{dataset} {pairing}', fontsize=10); fig.tight_layout()
+    return fig
+
+def paired_gains(runs:pd.DataFrame # runs with 'accuracy' and 'base_accuracy'
+                )->pd.DataFrame: # mean ± std over seeds of accuracy − base_accuracy, in points
+    "Each transfer ablation's accuracy minus the Base network of the same seed, in percentage points."
+    r = runs[runs.ablation.isin(ABLATIONS[1:])].dropna(subset=['base_accuracy']).copy()
+    r['gain'] = 100 * (r.accuracy - r.base_accuracy); r['setting'] = r.dataset + ' ' + r.pairing
+    g = r.groupby(['setting', 'ablation']).gain.agg(['mean', 'std', 'count', 'min', 'max']).round(2)
+    return g.rename(index=ABLATION_NAMES, level='ablation')

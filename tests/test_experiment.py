@@ -86,6 +86,10 @@ def test_console_script(tmp_path, cache):
                        capture_output=True, text=True, env={'IMG2AUDIO_CACHE': cache, 'PATH': '/usr/bin:/bin'})
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)['n_test'] == 120 and (tmp_path/'cli'/'metrics.json').exists()
+    r2 = subprocess.run([str(exe), 'run', '--epochs', '1', '--n_actors', '8', '--device', 'cpu', '--quiet', '--out_dir', str(tmp_path/'cli')],
+                        capture_output=True, text=True, env={'IMG2AUDIO_CACHE': cache, 'PATH': '/usr/bin:/bin'})
+    assert r2.returncode == 0, r2.stderr                                      # snake_case spelling: the same finished run
+    assert json.loads(r2.stdout) == json.loads(r.stdout)
     r = subprocess.run([str(exe), 'run', '--dataset', 'nope'], capture_output=True, text=True)
     assert r.returncode == 2 and "dataset='nope' is not accepted" in r.stderr
 

@@ -9,7 +9,8 @@ from img2audio.image2audio import Image2AudioConfig, dis_t_objective, run_image2
 
 CLASSES = ['happy', 'sad', 'angry']
 TINY = dict(seed=0, epochs=1, batch_size=8, lr=3e-3, device='cpu', rounds=2, trans_steps=1, dis_steps=2, n_gen=12, k_density=2,
-            trans_batch=6, dis_batch=6, warm_epochs=1, latent=8, hidden=16, channels=[4, 8, 8], dis_channels=[4, 8, 8, 8])
+            trans_batch=6, dis_batch=6, warm_start=False, latent=8, hidden=16, channels=[4, 8, 8], dis_channels=[4, 8, 8, 8],
+            cache_dir=False)
 
 
 def _data(paired=True, n_actors=4, per_class=4, seed=0):
@@ -166,3 +167,46 @@ def test_resume_after_interruption(tmp_path):
     assert np.array_equal(full['y_pred'], resumed['y_pred'])
     assert _strip(full['history']) == _strip(resumed['history'])
     assert all(full[k] == resumed[k] for k in ('is_base', 'is_high', 'is_low', 'fid_high', 'fid_low', 'anneal'))
+
+
+# --- warm start from the Base network, shared by the ablations of a seed ----------------------------------------------------------
+
+def test_warm_start_copies_base_network():
+    from img2audio.base import SpecCNN
+    torch.manual_seed(0); base, dis = SpecCNN(3).eval(), SpecCNN(4).eval()
+    for p in base.parameters(): p.data.normal_()
+    i2a.warm_start_dis_t(dis, base)
+    x = torch.randn(5, 1, 64, 156)
+    with torch.no_grad(): lb, ld = base(x), dis(x)
+    assert torch.allclose(ld[:, :3], lb, atol=1e-5) and torch.all(ld[:, 3] == 0)      # K logits unchanged, the fake logit starts at 0
+    with pytest.raises(ValueError, match='K\\+1=4'): i2a.warm_start_dis_t(SpecCNN(3), base)
+    with pytest.raises(RuntimeError): i2a.warm_start_dis_t(SpecCNN(4, channels=(8, 16, 32, 48)), base)
+
+
+def test_warm_start_needs_base_channels():
+    with pytest.raises(ValueError, match='warm_start=False'): Image2AudioConfig(dis_channels=(4, 8, 8, 8))
+
+
+def test_base_network_cached_and_shared_by_ablations(tmp_path, caplog):
+    "The ablations of one seed start from the same Base network, trained once and then read from the content-keyed cache."
+    import logging
+    data, cache = _data(), tmp_path / 'cache'
+    with caplog.at_level(logging.INFO, logger='img2audio'):
+        a = _run(tmp_path, 'a', data, ablation='all', cache_dir=str(cache))
+        assert 'from the cache' not in caplog.text
+        b = _run(tmp_path, 'b', data, ablation='no_low', cache_dir=str(cache))
+        assert 'Base network of this seed from the cache' in caplog.text
+    assert len(list(cache.glob('*.safetensors'))) == 1
+    assert a['base_accuracy'] == b['base_accuracy']
+    from safetensors.torch import load_file
+    wa, wb = load_file(str(tmp_path / 'a' / 'model.safetensors')), load_file(str(tmp_path / 'b' / 'model.safetensors'))
+    assert all(torch.equal(wa[k], wb[k]) for k in wa)
+    c = _run(tmp_path, 'c', data, ablation='all', cache_dir=str(cache), seed=1)         # another seed: another split, another network
+    assert len(list(cache.glob('*.safetensors'))) == 2 and c['split'] != a['split']
+
+
+def test_graph_figure_written(tmp_path):
+    _run(tmp_path, 'g', ablation='all')
+    assert (tmp_path / 'g' / 'graph.png').stat().st_size > 10_000
+    _run(tmp_path, 'n', ablation='no_low_no_rel')
+    assert not (tmp_path / 'n' / 'graph.png').exists()                               # no reliability paths, no graph

@@ -1,0 +1,42 @@
+"The Table 1 sweep script: which papermill runs it plans, and what it gathers from finished run folders."
+import importlib.util, json
+from argparse import Namespace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+spec = importlib.util.spec_from_file_location('run_table1', ROOT / 'scripts' / 'run_table1.py')
+rt = importlib.util.module_from_spec(spec); spec.loader.exec_module(rt)
+
+
+def _args(tmp_path, **kw):
+    return Namespace(**{**dict(root=str(tmp_path), seeds=[0, 1], settings=['synthetic:unpaired', 'synthetic:paired', 'ravdess:unpaired'],
+                               ablations=list(rt.ABLATIONS), ravdess_dir='/data/rav', face_dirs='/data/ck', device='cpu', rounds=None), **kw})
+
+
+def test_plan_covers_table1(tmp_path):
+    jobs = rt.plan(_args(tmp_path))
+    names = [n for n, _ in jobs]
+    assert len(names) == len(set(names)) == 2 * (5 + 4 + 5)            # Base is shared by the pairings: no 'synthetic-paired-base'
+    assert 'synthetic-paired-base-s0' not in names and 'synthetic-paired-all-s1' in names
+    assert names[:14] == [n for n in names if n.endswith('-s0')]          # seed first: a stopped sweep leaves whole seeds
+    p = dict(jobs)['ravdess-unpaired-all-s1']
+    assert p == dict(dataset='ravdess', method='image2audio', ablation='all', pairing='unpaired', seed=1, device='cpu',
+                     out_dir=str(tmp_path / 'ravdess-unpaired-all-s1'), data_dir='/data/rav', face_dirs='/data/ck')
+    assert 'data_dir' not in dict(jobs)['synthetic-unpaired-all-s0']
+    assert dict(rt.plan(_args(tmp_path, rounds=2)))['synthetic-unpaired-all-s0']['rounds'] == 2
+
+
+def test_finished_runs_are_skipped_and_gathered(tmp_path):
+    run = tmp_path / 'synthetic-unpaired-all-s0'; run.mkdir()
+    (run / 'config.json').write_text(json.dumps({'params': {'dataset': 'synthetic', 'method': 'image2audio', 'seed': 0,
+                                                            'ablation': 'all', 'pairing': 'unpaired'}}))
+    (run / 'metrics.json').write_text(json.dumps({'accuracy': 0.5, 'base_accuracy': 0.4, 'classes': ['a', 'b'],
+                                                  'confusion': [[1, 1], [0, 2]], 'fid_high': float('nan')}))
+    (run / 'timings.json').write_text(json.dumps({'method': 12.5}))
+    (tmp_path / 'unfinished').mkdir()
+    name, rc, sec, note = rt.run_one(('synthetic-unpaired-all-s0', {'out_dir': str(run)}), _args(tmp_path))
+    assert (rc, note) == (0, 'done before')                               # never re-run, never overwritten
+    assert rt.collect(tmp_path) == 1
+    rec, = json.loads((tmp_path / 'runs.json').read_text())
+    assert rec['run'] == 'synthetic-unpaired-all-s0' and rec['confusion'] == [[1, 1], [0, 2]] and rec['method_seconds'] == 12.5
+    assert rec['accuracy'] == 0.5 and rec['base_accuracy'] == 0.4 and rec['fid_high'] is None     # NaN → null, valid JSON
