@@ -13,7 +13,7 @@ import pytest, yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 NBS = ROOT/'nbs'
-PAGES = {'06_metrics.ipynb': 1, '04_splits.ipynb': 0}  # pages rendered to HTML → figures each must show
+PAGES = {'06_metrics.ipynb': 1, '04_splits.ipynb': 0, '14_table1.ipynb': 3}  # pages rendered to HTML → inline figures each must show
 _SHOW_DIRS = {'export', 'exports', 'exporti', 'exec_doc'}
 
 def _notebooks(folder): return sorted(p.name for p in Path(folder).glob('*.ipynb') if not p.name.startswith(('_', '.')))
@@ -67,6 +67,7 @@ def site(tmp_path_factory):
     shutil.copytree(NBS, d/'nbs', symlinks=True,
                     ignore=shutil.ignore_patterns('_proc', '.*', 'nbdev.yml', 'sidebar.yml', 'sidebar.yml.bak'))
     assert (d/'nbs'/'_quarto.yml').is_symlink() and (d/'nbs'/'_quarto.yml').exists()
+    if (ROOT/'results').exists(): shutil.copytree(ROOT/'results', d/'results')   # measured numbers the results pages read
     return d
 
 
@@ -167,6 +168,7 @@ def pages(site, tmp_path_factory):
         fm = yaml.safe_load(''.join(p['cells'][0]['source']).strip().strip('-'))
         res[name] = out/(Path(name).stem + '.html')
         res[name].write_text(_html_page(p, fm))
+    if (site/'nbs'/'images').exists(): shutil.copytree(site/'nbs'/'images', out/'images')   # pictures the pages link to
     keep = os.environ.get('IMG2AUDIO_DOCS_OUT')      # set it to keep the pages and screenshots for a look
     if keep: Path(keep).mkdir(parents=True, exist_ok=True); [shutil.copy2(f, keep) for f in res.values()]
     return res
@@ -174,6 +176,10 @@ def pages(site, tmp_path_factory):
 
 def _pngs(page):
     return [base64.b64decode(m) for m in re.findall(r'<img[^>]*src="data:image/png;base64,([^"]+)"', page)]
+
+def _linked(page):
+    "Pictures a page links to (markdown images under nbs/images/), as relative paths."
+    return re.findall(r'<img[^>]*src="(images/[^"]+)"', page)
 
 
 def test_pages_html(pages):
@@ -183,11 +189,16 @@ def test_pages_html(pages):
     for name, f in pages.items():
         page = f.read_text()
         mod = Path(name).stem.split('_', 1)[1]
-        assert f'<h1 id="{mod}">' in page, f'{name}: page title missing'
-        import importlib
-        m = importlib.import_module(f'img2audio.{mod}')
-        for sym in [s for s in m.__all__ if callable(getattr(m, s))]:           # nbdev documents functions and classes
-            assert re.search(rf'<h3[^>]*>\s*{re.escape(sym)}\b', page), f'{name}: no API docs for {sym}'
+        import importlib, importlib.util
+        if importlib.util.find_spec(f'img2audio.{mod}') is None:               # a results page, no module behind it
+            title = ''.join(json.loads((NBS/name).read_text())['cells'][0]['source']).splitlines()[0].lstrip('# ').strip()
+            assert re.search(rf'<h1[^>]*>\s*{re.escape(html.escape(title))}', page), f'{name}: page title {title!r} missing'
+        else:
+            assert f'<h1 id="{mod}">' in page, f'{name}: page title missing'
+            m = importlib.import_module(f'img2audio.{mod}')
+            for sym in [s for s in m.__all__ if callable(getattr(m, s))]:           # nbdev documents functions and classes
+                assert re.search(rf'<h3[^>]*>\s*{re.escape(sym)}\b', page), f'{name}: no API docs for {sym}'
+        for src in _linked(page): assert (f.parent/src).exists(), f'{name}: links to {src}, which is not in nbs/'
         assert not re.search(r'(src|href)="https?://[^"]*\.(js|css)"', page), f'{name}: page loads remote resources'
         imgs = _pngs(page)
         assert len(imgs) >= PAGES[name], f'{name}: {len(imgs)} inline figures, expected {PAGES[name]}'
@@ -224,7 +235,8 @@ def test_pages_in_chromium(request, tmp_path):
         assert m, f'{name}: the page did not finish loading in chromium'
         probe = json.loads(html.unescape(m.group(1)))
         imgs = probe['imgs']
-        assert len(imgs) >= PAGES[name] and len(imgs) == len(_pngs(f.read_text())), f'{name}: images in DOM: {imgs}'
+        page = f.read_text()
+        assert len(imgs) >= PAGES[name] and len(imgs) == len(_pngs(page)) + len(_linked(page)), f'{name}: images in DOM: {imgs}'
         assert all(i['w'] > 0 and i['h'] > 0 and i['bw'] > 50 for i in imgs), f'{name}: an image did not load: {imgs}'
         height = int(min(max(probe['height'], 600), 8000))
         shot = tmp_path/(f.stem + '.png')
