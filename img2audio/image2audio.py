@@ -15,7 +15,7 @@ from tqdm.auto import tqdm
 from .core import check_choice, check_int, resolve_device, atomic_write_bytes, hash_key
 from .features import faces_to_tensor, FeatureCache
 from .splits import split_indices
-from .base import SpecCNN, SpecAugment, train_classifier, predict, optim_to_tensors, optim_from_tensors
+from .base import SpecCNN, SpecAugment, predict, optim_to_tensors, optim_from_tensors
 from .translator import Translator, TranslatorTrainer, LossWeights, log_p_fake, log_p_real
 from .density import epsilon_schedule, split_by_density, AnnealLog, EPS_KINDS
 from .graph import FeatureGraph, build_graph, reliability_paths, label_matrix, smoothness
@@ -87,11 +87,11 @@ class Image2AudioConfig:
             except (TypeError, ValueError): raise ValueError(f"{n}={getattr(self, n)!r} must be a sequence of positive channel counts") from None
             if len(v) != (3 if n == 'channels' else 4): raise ValueError(f"{n}={v!r} needs {3 if n == 'channels' else 4} channel counts")
             setattr(self, n, v)
-        if self.warm_start is True and self.dis_channels != BASE_CHANNELS:
-            raise ValueError(f"warm_start=True copies the Base network into Dis_t, so dis_channels must be the Base's {BASE_CHANNELS}, "
-                             f"not {self.dis_channels}; use warm_start=False for another Dis_t size")
         for n in ('graph_gens', 'augment', 'warm_start'):
             if not isinstance(getattr(self, n), (bool, np.bool_)): raise ValueError(f"{n}={getattr(self, n)!r} must be True or False")
+        if self.warm_start and self.dis_channels != BASE_CHANNELS:
+            raise ValueError(f"warm_start=True copies the Base network into Dis_t, so dis_channels must be the Base's {BASE_CHANNELS}, "
+                             f"not {self.dis_channels}; use warm_start=False for another Dis_t size")
 
     @classmethod
     def from_cfg(cls, cfg:dict)->'Image2AudioConfig':
@@ -230,17 +230,18 @@ def _base_key(data, cfg:dict, s1)->str:
 def _base_network(data, cfg:dict, run, K:int, s1, s4)->tuple:
     "This seed's Base network (`experiment.run_base`, or its cached copy: every ablation of a seed shares it) and its S4 predictions."
     from img2audio.experiment import run_base
-    cache, key, log = FeatureCache(cfg.get('cache_dir')), _base_key(data, cfg, s1), logging.getLogger('img2audio')
-    hit = cache.get(key)
-    net = SpecCNN(K)
-    if (run/'model.safetensors').exists(): _load_model(run/'model.safetensors', net)     # resumed run: its own copy
-    elif hit is not None:
-        net.load_state_dict(hit[0]); log.info(f'Base network of this seed from the cache ({cache.path(key)})')
-        atomic_write_bytes(run/'model.safetensors', st_save({k: v.contiguous() for k, v in hit[0].items()},
-                                                            metadata={'classes': json.dumps(data.classes), 'arch': 'SpecCNN'}))
+    net, own = SpecCNN(K), run/'model.safetensors'
+    if own.exists(): _load_model(own, net)                                # resumed run: its own copy
     else:
-        run_base(data, {**cfg, 'progress': False}, run); _load_model(run/'model.safetensors', net)
-        cache.put(key, net.state_dict(), {'what': 'Base network (SpecCNN on S1)', 'seed': int(cfg.get('seed', 0))})
+        cache, key = FeatureCache(cfg.get('cache_dir')), _base_key(data, cfg, s1)
+        hit = cache.get(key)
+        if hit is not None:
+            net.load_state_dict(hit[0]); logging.getLogger('img2audio').info(f'Base network of this seed from the cache ({cache.path(key)})')
+            atomic_write_bytes(own, st_save({k: v.contiguous() for k, v in hit[0].items()},
+                                            metadata={'classes': json.dumps(data.classes), 'arch': 'SpecCNN'}))
+        else:
+            run_base(data, {**cfg, 'progress': False}, run); _load_model(own, net)
+            cache.put(key, net.state_dict(), {'what': 'Base network (SpecCNN on S1)', 'seed': int(cfg.get('seed', 0))})
     return net, predict(net, data.specs[s4], device=resolve_device(cfg.get('device', 'cpu'))).argmax(1).numpy()
 
 @torch.no_grad()

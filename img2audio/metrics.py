@@ -8,7 +8,7 @@ import numpy as np, matplotlib, matplotlib.pyplot as plt, seaborn as sns
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score, confusion_matrix, recall_score
 
 # %% auto #0
-__all__ = ['classification_metrics', 'plot_confusion']
+__all__ = ['classification_metrics', 'plot_confusion_counts', 'plot_confusion']
 
 # %% ../nbs/06_metrics.ipynb #b6587d95
 def classification_metrics(y_true, # true class indices
@@ -31,17 +31,25 @@ def classification_metrics(y_true, # true class indices
             'classes': list(classes)}
 
 # %% ../nbs/06_metrics.ipynb #9bd5627a
+def plot_confusion_counts(cm, # confusion counts, (K, K): rows true, columns predicted
+                          classes:list,
+                          title:str='', # axes title
+                          ax=None, # an axes to draw on, else a new figure
+                          fontsize:int=8 # size of the cell annotations
+                         ):
+    "Row-normalised heatmap of confusion counts with class names; returns the figure."
+    cm = np.asarray(cm, dtype=float)
+    if ax is None: fig, ax = plt.subplots(figsize=(1.0 + 0.7*len(classes), 0.6 + 0.6*len(classes)))
+    else: fig = ax.figure
+    sns.heatmap(cm / np.maximum(cm.sum(1, keepdims=True), 1), annot=True, fmt='.2f', cmap='Blues', vmin=0, vmax=1,
+                xticklabels=classes, yticklabels=classes, cbar=False, ax=ax, annot_kws={'fontsize': fontsize})
+    ax.set_xlabel('predicted'); ax.set_ylabel('true'); ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
 def plot_confusion(y_true, y_pred, classes:list,
                    title:str='', # figure title
                    ax=None # an axes to draw on, else a new figure
                   ):
     "Row-normalised confusion matrix as a seaborn heatmap with class names; returns the figure."
-    cm = confusion_matrix(y_true, y_pred, labels=list(range(len(classes)))).astype(float)
-    cmn = cm / np.maximum(cm.sum(1, keepdims=True), 1)
-    if ax is None: fig, ax = plt.subplots(figsize=(1.0 + 0.7*len(classes), 0.6 + 0.6*len(classes)))
-    else: fig = ax.figure
-    sns.heatmap(cmn, annot=True, fmt='.2f', cmap='Blues', vmin=0, vmax=1, xticklabels=classes, yticklabels=classes,
-                cbar=False, ax=ax, annot_kws={'fontsize': 8})
-    ax.set_xlabel('predicted'); ax.set_ylabel('true'); ax.set_title(title)
-    fig.tight_layout()
-    return fig
+    return plot_confusion_counts(confusion_matrix(y_true, y_pred, labels=list(range(len(classes)))), classes, title, ax)

@@ -74,7 +74,8 @@ def plot_confusions(records, # run records with 'dataset', 'pairing', 'ablation'
                     ablations=('base', 'all'), # one panel each
                     title:str|None=None):
     "Row-normalised confusion matrices summed over seeds, one panel per ablation (the paper's Figure 4)."
-    import matplotlib.pyplot as plt, seaborn as sns
+    import matplotlib.pyplot as plt
+    from img2audio.metrics import plot_confusion_counts
     df = pd.DataFrame(records)
     fig, axs = plt.subplots(1, len(ablations), figsize=(4.6 * len(ablations), 4.2), squeeze=False)
     for ax, abl in zip(axs[0], ablations):
@@ -86,9 +87,7 @@ def plot_confusions(records, # run records with 'dataset', 'pairing', 'ablation'
         if any(list(c) != list(classes) for c in sub.classes): raise ValueError(f'{dataset}/{abl}: runs disagree on the classes')
         cm = np.sum([np.asarray(c, dtype=float) for c in sub.confusion], 0)
         acc = np.trace(cm) / cm.sum()
-        sns.heatmap(cm / np.maximum(cm.sum(1, keepdims=True), 1), annot=True, fmt='.2f', cmap='Blues', vmin=0, vmax=1, cbar=False,
-                    xticklabels=classes, yticklabels=classes, ax=ax, annot_kws={'fontsize': 7})
-        ax.set_xlabel('predicted'); ax.set_ylabel('true')
+        plot_confusion_counts(cm, classes, ax=ax, fontsize=7)
         ax.set_title(f'{ABLATION_NAMES[abl]} ({len(sub)} seeds, pooled acc {100*acc:.1f}%)', fontsize=9)
     fig.suptitle(title or f'{dataset} {pairing}', fontsize=10); fig.tight_layout()
     return fig
