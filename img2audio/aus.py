@@ -29,11 +29,12 @@ def read_openface_csv(path # an OpenFace CSV: one row per frame, or one averaged
     df.columns = [str(c).strip() for c in df.columns]
     aus = sorted((c for c in df.columns if AU_COLUMN.fullmatch(c)), key=_au_order)
     if not aus:
-        raise ValueError(f"{path}: no action-unit columns; expected OpenFace columns AU01_r … AU45_r and AU01_c … AU45_c")
+        raise ValueError(f"{path}: no action-unit columns; expected OpenFace's AU01_r … AU45_r and AU01_c … AU45_c")
     if 'success' in df.columns: df = df[pd.to_numeric(df['success'], errors='coerce') == 1]
     if not len(df): raise ValueError(f"{path}: no frame with success == 1 (OpenFace tracked no face)")
     vals = df[aus].apply(pd.to_numeric, errors='coerce')
-    if vals.isna().any().any(): raise ValueError(f"{path}: non-numeric action-unit values in {list(vals.columns[vals.isna().any()])}")
+    if vals.isna().any().any():
+        raise ValueError(f"{path}: non-numeric action-unit values in {list(vals.columns[vals.isna().any()])}")
     return vals.mean().astype(np.float32)
 
 # %% ../nbs/02a_aus.ipynb #a6bba183
@@ -60,9 +61,11 @@ def load_aus(au_dir, # folder of OpenFace CSVs (any depth; linked folders are fo
             )->AUTable:
     "Read every OpenFace CSV under `au_dir`; broken files are skipped and reported, not fatal."
     root = Path(au_dir).expanduser()
-    if not root.is_dir(): raise FileNotFoundError(f"au_dir={str(au_dir)!r} is not a folder; give the folder of OpenFace CSVs")
+    if not root.is_dir():
+        raise FileNotFoundError(f"au_dir={str(au_dir)!r} is not a folder; give the folder of OpenFace CSVs")
     files = walk_files(root, {'.csv'})
-    if not files: raise FileNotFoundError(f"au_dir={str(au_dir)!r} holds no .csv files; expected one OpenFace CSV per clip")
+    if not files:
+        raise FileNotFoundError(f"au_dir={str(au_dir)!r} holds no .csv files; expected one OpenFace CSV per clip")
     rows, srcs, skipped = {}, {}, []
     for f in files:
         try: v = read_openface_csv(f)
@@ -72,12 +75,14 @@ def load_aus(au_dir, # folder of OpenFace CSVs (any depth; linked folders are fo
         k = au_key(f, dataset)
         if k in rows: skipped.append((str(f), f"duplicate of {srcs[k]}"))
         else: rows[k], srcs[k] = v, str(f)
-    if not rows: raise ValueError(f"au_dir={str(au_dir)!r}: none of its {len(files)} CSVs could be read; first: {skipped[0][1]}")
+    if not rows:
+        raise ValueError(f"au_dir={str(au_dir)!r}: none of its {len(files)} CSVs could be read; first: {skipped[0][1]}")
     values = pd.DataFrame(rows).T
     full = values.notna().all(1)
     for k in values.index[~full]: skipped.append((srcs[k], 'lacks action units that the other files have'))
     values = values[full]
-    return AUTable(values[sorted(values.columns, key=_au_order)].astype(np.float32), {k: srcs[k] for k in values.index}, skipped)
+    values = values[sorted(values.columns, key=_au_order)].astype(np.float32)
+    return AUTable(values, {k: srcs[k] for k in values.index}, skipped)
 
 # %% ../nbs/02a_aus.ipynb #020b9d80
 def attach_aus(clip_ids, # clip ids (audio file stems) of the corpus

@@ -19,7 +19,8 @@ __all__ = ['JUDGE_SEED_OFFSET', 'train_base', 'save_model', 'run_base', 'JudgeNe
 
 # %% ../nbs/06c_base_method.ipynb #834e0fe0
 def _log_epoch(r:dict):
-    logging.getLogger('img2audio').info(f"epoch {r['epoch']}: loss {r['loss']:.4f} train_acc {r['train_acc']:.3f} ({r['seconds']:.2f}s)")
+    msg = f"epoch {r['epoch']}: loss {r['loss']:.4f} train_acc {r['train_acc']:.3f} ({r['seconds']:.2f}s)"
+    logging.getLogger('img2audio').info(msg)
 
 def train_base(data, # `ExperimentData`
                idx, # positions of the training clips (e.g. the split's S1)
@@ -37,7 +38,8 @@ def train_base(data, # `ExperimentData`
     torch.manual_seed(seed)
     model = SpecCNN(len(data.classes)) if model is None else model
     hist = train_classifier(model, X, y, epochs=int(cfg.get('epochs', 40)), batch_size=int(cfg.get('batch_size', 32)),
-                            lr=float(cfg.get('lr', 3e-3)), augment=SpecAugment(), device=resolve_device(cfg.get('device', 'cpu')),
+                            lr=float(cfg.get('lr', 3e-3)), augment=SpecAugment(),
+                            device=resolve_device(cfg.get('device', 'cpu')),
                             seed=seed, ckpt_path=ckpt_path, progress=progress, on_epoch=_log_epoch)
     return model, hist
 
@@ -59,7 +61,8 @@ def run_base(data, # `ExperimentData`
             )->dict:
     "Table 1's Base: the spectrogram CNN trained on the labelled actors S1 alone."
     sp = run_split(data, cfg)
-    model, hist = train_base(data, sp['S1'], cfg, ckpt_path=run/'checkpoint.safetensors', progress=cfg.get('progress', True))
+    model, hist = train_base(data, sp['S1'], cfg, ckpt_path=run/'checkpoint.safetensors',
+                             progress=cfg.get('progress', True))
     prob = predict(model, data.specs[sp['S4']], device=resolve_device(cfg.get('device', 'cpu')))
     save_model(run/'model.safetensors', model, data.classes)
     return {'y_true': data.labels[sp['S4']].numpy(), 'y_pred': prob.argmax(1).numpy(), 'history': hist, 'split': sp}
@@ -107,7 +110,8 @@ def judge_network(data, # `ExperimentData`
     if hit is not None: net.load_state_dict(hit[0])
     else:
         train_base(data, s1, {**cfg, 'progress': False}, seed=int(cfg.get('seed', 0)) + JUDGE_SEED_OFFSET, model=net)
-        cache.put(key, {k: v.contiguous().cpu() for k, v in net.state_dict().items()}, {'what': 'judge network (JudgeNet on S1)'})
+        weights = {k: v.contiguous().cpu() for k, v in net.state_dict().items()}
+        cache.put(key, weights, {'what': 'judge network (JudgeNet on S1)'})
     dev = resolve_device(cfg.get('device', 'cpu'))
     acc = float((predict(net, data.specs[s4], device=dev).argmax(1) == data.labels[s4]).float().mean())
     return net.eval(), {'judge_s4_accuracy': acc}

@@ -16,7 +16,8 @@ from .splits import SPLIT_NAMES
 from .metrics import classification_metrics, plot_confusion
 from .methods import (METHODS, RUNTIME, RunOptions, load_methods, method_options, option_specs, check_option,
                                describe_methods)
-from .runs import ExperimentData, RunDir, load_experiment_data, run_split, run_logger, log_to_file, plot_curves, plot_spec_grid
+from .runs import (ExperimentData, RunDir, load_experiment_data, run_split, run_logger, log_to_file, plot_curves,
+                            plot_spec_grid)
 
 # %% auto #0
 __all__ = ['COMMANDS', 'resolve_config', 'run_experiment', 'register_command', 'main']
@@ -31,28 +32,32 @@ def _corpus_dir(dataset:str, data_dir)->str|None:
     "The checked, absolute corpus folder of a real dataset (None for the synthetic corpus)."
     if dataset == 'synthetic':
         if data_dir not in (None, ''):
-            raise ValueError(f"data_dir={data_dir!r} is for real corpora; dataset='synthetic' is built in (drop data_dir)")
+            raise ValueError(f"data_dir={data_dir!r} is for real corpora; the synthetic one is built in (drop data_dir)")
         return None
     if data_dir in (None, ''):
         layout = 'Actor_XX/03-01-EE-II-SS-RR-AA.wav|flac' if dataset == 'ravdess' else 'AudioWAV/AAAA_SSS_EEE_LL.wav'
         raise ValueError(f"dataset={dataset!r} needs data_dir=… pointing at the corpus folder ({layout})")
     p = Path(data_dir).expanduser()
-    if not p.exists(): raise FileNotFoundError(f"data_dir={str(data_dir)!r} does not exist; point it at the {dataset} corpus folder")
-    if p.is_dir() and not any(p.iterdir()): raise ValueError(f"data_dir={str(data_dir)!r} is empty; point it at the {dataset} corpus folder")
+    if not p.exists():
+        raise FileNotFoundError(f"data_dir={str(data_dir)!r} does not exist; point it at the {dataset} corpus folder")
+    if p.is_dir() and not any(p.iterdir()):
+        raise ValueError(f"data_dir={str(data_dir)!r} is empty; point it at the {dataset} corpus folder")
     return str(p.resolve())
 
 def _face_dirs(face_dirs)->list:
     out = [str(Path(f).expanduser().resolve()) for f in _path_list(face_dirs)]
     for f in out:
-        if not Path(f).exists(): raise FileNotFoundError(f"face_dirs entry {f!r} does not exist; give face-set folders or files")
+        if not Path(f).exists():
+            raise FileNotFoundError(f"face_dirs entry {f!r} does not exist; give face-set folders or files")
     return out
 
 def _au_dir(dataset:str, au_dir)->str|None:
     if au_dir in (None, ''): return None
     if dataset == 'synthetic':
-        raise ValueError(f"au_dir={au_dir!r} is for real corpora; the synthetic corpus has paired face images (drop au_dir)")
+        raise ValueError(f"au_dir={au_dir!r} is for real corpora; the synthetic corpus has paired faces (drop au_dir)")
     p = Path(au_dir).expanduser()
-    if not p.is_dir(): raise FileNotFoundError(f"au_dir={str(au_dir)!r} is not a folder; give the folder of OpenFace CSVs (one per clip)")
+    if not p.is_dir():
+        raise FileNotFoundError(f"au_dir={str(au_dir)!r} is not a folder; give the folder of OpenFace CSVs")
     return str(p.resolve())
 
 # %% ../nbs/07_experiment.ipynb #22be56ed
@@ -72,7 +77,8 @@ def _common(kwargs:dict)->dict:
 
 def _default_out_dir(run:dict, method:str, opts)->str:
     "runs/{dataset}-{method}-{each choice-valued option}-fold{fold}-seed{seed}."
-    tag = ''.join(f'-{getattr(opts, s.name)}' for s in option_specs(type(opts) if opts is not None else None) if s.choices)
+    specs = option_specs(type(opts)) if opts is not None else []
+    tag = ''.join(f'-{getattr(opts, s.name)}' for s in specs if s.choices)
     return f"runs/{run['dataset']}-{method}{tag}-fold{run['fold']}-seed{run['seed']}"
 
 # %% ../nbs/07_experiment.ipynb #eaf9a232
@@ -98,21 +104,25 @@ def resolve_config(method:str='base', # a registered method (`img2audio run --he
 def _load_data(cfg:dict, method, dev, cache_dir, log)->ExperimentData:
     t0 = time.perf_counter()
     data = load_experiment_data(**{**cfg, 'device': dev}, cache_dir=cache_dir, log=log, need_pool=method.face_pool)
-    log.info(f"data: {len(data.labels)} clips, classes {data.classes}, features from {'cache' if data.cache_hit else 'scratch'} "
+    source = 'cache' if data.cache_hit else 'scratch'
+    log.info(f"data: {len(data.labels)} clips, classes {data.classes}, features from {source} "
              f"({time.perf_counter() - t0:.2f}s: " + ', '.join(f'{k} {v:.2f}s' for k, v in data.timings.items()) + ')')
     data.timings['total'] = time.perf_counter() - t0
     return data
 
 def _write_start(run:RunDir, cfg:dict, data:ExperimentData, sp:dict):
     "config.json (every parameter, classes, versions, threads, skipped files) and split.json."
-    pool = None if data.pool is None else {'n_faces': len(data.pool), 'counts': {k: int(v) for k, v in data.pool.counts().items()}}
+    pool = None
+    if data.pool is not None:
+        pool = {'n_faces': len(data.pool), 'counts': {k: int(v) for k, v in data.pool.counts().items()}}
     run.write_json('config.json', {
         'params': cfg, 'classes': data.classes, 'n_clips': int(len(data.labels)), 'face_pool': pool,
         'paired_faces': data.faces is not None, 'paired_aus': None if data.aus is None else len(data.au_names),
         'versions': {'img2audio': img2audio.__version__, 'torch': torch.__version__},
         'torch_threads': torch.get_num_threads(), 'features': asdict(FeatureConfig()), 'skipped': data.skipped})
     run.write_json('split.json', {'seed': cfg['seed'], 'fold': cfg['fold'], 'gender_balanced': sp['gender_balanced'],
-                                  'groups': sp['groups'], **{k: data.meta.clip_id.iloc[sp[k]].tolist() for k in SPLIT_NAMES}})
+                                  'groups': sp['groups'],
+                                  **{k: data.meta.clip_id.iloc[sp[k]].tolist() for k in SPLIT_NAMES}})
 
 # %% ../nbs/07_experiment.ipynb #2384ad43
 def _finish(run:RunDir, cfg:dict, data:ExperimentData, sp:dict, out:dict, timings:dict, log)->dict:
@@ -126,7 +136,9 @@ def _finish(run:RunDir, cfg:dict, data:ExperimentData, sp:dict, out:dict, timing
         run.save_fig(plot_curves(out['history'], name), 'curves.png')
     title = f"{name} · acc {metrics['accuracy']:.3f} · UAR {metrics['uar']:.3f}"
     run.save_fig(plot_confusion(out['y_true'], out['y_pred'], data.classes, title), 'confusion.png')
-    run.save_fig(plot_spec_grid(data.specs[sp['S1']], data.labels[sp['S1']], data.classes, title='real S1 spectrograms'), 'samples.png')
+    s1 = sp['S1']
+    grid = plot_spec_grid(data.specs[s1], data.labels[s1], data.classes, title='real S1 spectrograms')
+    run.save_fig(grid, 'samples.png')
     plt.close('all')
     run.write_json('timings.json', timings)
     run.write_json('metrics.json', metrics)
@@ -140,7 +152,7 @@ def run_experiment(method:str='base', # a registered method (`img2audio run --he
                    overwrite:bool=False, # replace an existing run folder (only once the new run has started)
                    cache_dir=None, # feature cache (default ~/.cache/img2audio; False: no cache)
                    progress:bool=True, # tqdm progress bars
-                   **kwargs # common run options (`methods.RunOptions`: dataset, data_dir, seed, fold, …) and the method's options
+                   **kwargs # common options (`methods.RunOptions`: dataset, data_dir, seed, fold, …) and the method's
                   )->dict: # the metrics (also in out_dir/metrics.json)
     "Run one experiment end to end and leave its run folder; returns its metrics."
     t0 = time.perf_counter()
@@ -151,20 +163,20 @@ def run_experiment(method:str='base', # a registered method (`img2audio run --he
     run = RunDir(cfg, overwrite=overwrite)
     log = run_logger()
     if run.finished:
-        log.info(f'{run.path} already holds this finished run; returning its metrics (pass overwrite=True to run it again)')
+        log.info(f'{run.path} already holds this finished run; returning its metrics (overwrite=True runs it again)')
         return run.read_json('metrics.json')
     seed_everything(cfg['seed'])
     data = _load_data(cfg, m, dev, cache_dir, log)
     if opts is not None and hasattr(opts, 'check_data'): opts.check_data(data)
     log_to_file(log, run.create()/'run.log')
-    log.info(('resuming' if run.resumed else 'starting') + f' run in {run.path} on {dev} with {torch.get_num_threads()} '
-             f'torch threads: ' + json.dumps(cfg))
+    verb = 'resuming' if run.resumed else 'starting'
+    log.info(f'{verb} run in {run.path} on {dev} with {torch.get_num_threads()} torch threads: ' + json.dumps(cfg))
     sp = run_split(data, cfg)
     _write_start(run, cfg, data, sp)
     t1 = time.perf_counter()
     out = m.fn(data, {**cfg, 'progress': progress, 'cache_dir': cache_dir}, run, opts)
-    timings = {'load_and_features': data.timings['total'], 'method': time.perf_counter() - t1, 'cache_hit': data.cache_hit,
-               **data.timings, 'total': time.perf_counter() - t0}
+    timings = {'load_and_features': data.timings['total'], 'method': time.perf_counter() - t1,
+               'cache_hit': data.cache_hit, **data.timings, 'total': time.perf_counter() - t0}
     return _finish(run, cfg, data, sp, out, timings, log)
 
 # %% ../nbs/07_experiment.ipynb #3484b5e1
@@ -188,7 +200,8 @@ def register_command(name:str, # the subcommand: `img2audio name …`
 # %% ../nbs/07_experiment.ipynb #57900534
 def _run_arguments(r:argparse.ArgumentParser):
     for s in option_specs(RunOptions):
-        r.add_argument('--' + s.name.replace('_', '-'), '--' + s.name, dest=s.name, default=argparse.SUPPRESS, help=s.summary())
+        flags = dict.fromkeys(['--' + s.name.replace('_', '-'), '--' + s.name])      # both spellings, once each
+        r.add_argument(*flags, dest=s.name, default=argparse.SUPPRESS, help=s.summary())
     r.add_argument('--method', default='base', help="a registered method (below)")
     r.add_argument('--overwrite', action='store_true', help='replace an existing run folder')
     r.add_argument('--no-cache', '--no_cache', action='store_true', help='do not use the feature cache')
@@ -205,8 +218,9 @@ def _extra_options(p, extra:list)->dict:
     return kw
 
 def _run_command(args, extra, p)->int:
-    common = {k: _parse_value(v) if isinstance(v, str) and k not in ('data_dir', 'face_dirs', 'au_dir', 'out_dir') else v
-              for k, v in vars(args).items() if k in {s.name for s in option_specs(RunOptions)}}
+    paths, names = ('data_dir', 'face_dirs', 'au_dir', 'out_dir'), {s.name for s in option_specs(RunOptions)}
+    common = {k: _parse_value(v) if isinstance(v, str) and k not in paths else v
+              for k, v in vars(args).items() if k in names}
     m = run_experiment(method=args.method, overwrite=args.overwrite, cache_dir=False if args.no_cache else None,
                        progress=not args.quiet, **common, **_extra_options(p, extra))
     print(json.dumps({k: m[k] for k in ('accuracy', 'uar', 'macro_f1', 'n_test')}, indent=1))

@@ -38,7 +38,8 @@ class OptionSpec:
     def summary(self)->str:
         "Default, allowed values and help, in one line."
         allowed = f" one of {', '.join(map(repr, self.choices))}" if self.choices else ''
-        bounds = ''.join([f' ≥ {self.lo}' if self.lo is not None else '', f' ≤ {self.hi}' if self.hi is not None else ''])
+        lo = f' ≥ {self.lo}' if self.lo is not None else ''
+        bounds = lo + (f' ≤ {self.hi}' if self.hi is not None else '')
         return f"(default {self.default!r}{';' if allowed or bounds else ''}{allowed}{bounds}): {self.help}"
     def describe(self)->str:
         "One line for the docs: the name and its summary."
@@ -111,13 +112,17 @@ def check_option(spec:OptionSpec, # the declared option
             if not isinstance(value, str): raise ValueError('expected a string')
             v = value
         else: v = value
-    except ValueError as e: raise ValueError(f"{spec.name}={value!r} is not accepted: {e} (e.g. {spec.name}={spec.default!r})") from None
+    except ValueError as e:
+        raise ValueError(f"{spec.name}={value!r} is not accepted: {e} (e.g. {spec.name}={spec.default!r})") from None
     if spec.choices is not None and v not in spec.choices:
         close = difflib.get_close_matches(str(v), [str(c) for c in spec.choices], n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ''
-        raise ValueError(f"{spec.name}={value!r} is not accepted; use one of: {', '.join(map(repr, spec.choices))}{hint}")
-    if spec.lo is not None and v < spec.lo: raise ValueError(f"{spec.name}={value!r} is too small; it must be ≥ {spec.lo}")
-    if spec.hi is not None and v > spec.hi: raise ValueError(f"{spec.name}={value!r} is too large; it must be ≤ {spec.hi}")
+        allowed = ', '.join(map(repr, spec.choices))
+        raise ValueError(f"{spec.name}={value!r} is not accepted; use one of: {allowed}{hint}")
+    if spec.lo is not None and v < spec.lo:
+        raise ValueError(f"{spec.name}={value!r} is too small; it must be ≥ {spec.lo}")
+    if spec.hi is not None and v > spec.hi:
+        raise ValueError(f"{spec.name}={value!r} is too large; it must be ≤ {spec.hi}")
     return v
 
 # %% ../nbs/06a_methods.ipynb #35202bb7
@@ -131,7 +136,7 @@ class RunOptions:
     face_dirs:str|None = opt(None, "face sets for the IFER pool, comma-separated (a list in Python)")
     au_dir:str|None = opt(None, "folder of OpenFace CSVs, one per clip: the paired face side of a real corpus")
     seed:int = opt(0, "seeds the split, the initialisation and the batches", lo=0)
-    fold:int = opt(0, "which actor group plays S1, S2, S3, S4 (0-3; every group is tested once over the folds)", lo=0, hi=3)
+    fold:int = opt(0, "which actor group plays S1, S2, S3, S4 (each group is tested once over folds 0-3)", lo=0, hi=3)
     epochs:int = opt(40, "training epochs of the Base recipe", lo=0)
     device:str = opt('auto', "'auto', 'cpu', 'cuda' or 'cuda:N'")
     out_dir:str|None = opt(None, "the run folder (default runs/{dataset}-{method}-…-fold{fold}-seed{seed})")
@@ -178,7 +183,7 @@ def register_method(name:str, # the name runs use: `method=name`
 
 # %% ../nbs/06a_methods.ipynb #cf630a1e
 def load_methods()->dict:
-    "Import the package's modules and the `img2audio.methods` plug-ins so that every method is registered; returns `METHODS`."
+    "Import the package's modules and the `img2audio.methods` plug-ins, so that every method is registered."
     import img2audio
     for m in pkgutil.iter_modules(img2audio.__path__):
         if not m.name.startswith('_'): importlib.import_module(f'img2audio.{m.name}')

@@ -86,7 +86,8 @@ def plot_confusions(records, # run records with 'dataset', 'pairing', 'ablation'
         sub = sub[sub.confusion.notna()] if len(sub) else sub
         if len(sub) == 0: ax.set_axis_off(); ax.set_title(f'{ABLATION_NAMES[abl]}: no runs'); continue
         classes = sub.classes.iloc[0]
-        if any(list(c) != list(classes) for c in sub.classes): raise ValueError(f'{dataset}/{abl}: runs disagree on the classes')
+        if any(list(c) != list(classes) for c in sub.classes):
+            raise ValueError(f'{dataset}/{abl}: runs disagree on the classes')
         cm = np.sum([np.asarray(c, dtype=float) for c in sub.confusion], 0)
         acc = np.trace(cm) / cm.sum()
         plot_confusion_counts(cm, classes, ax=ax, fontsize=7)

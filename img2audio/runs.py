@@ -46,7 +46,7 @@ def _content_key(dataset, data_dir, n_actors, corpus_seed, fcfg)->str:
 
 # %% ../nbs/06b_runs.ipynb #c496fc4b
 def _load_features(dataset, data_dir, n_actors, corpus_seed, device, cache_dir, fcfg, t:dict)->tuple:
-    "The corpus's spectrograms (and paired faces) from the cache, or decoded and featurised now; (tensors, meta, cache hit)."
+    "The corpus's spectrograms (and paired faces), cached or computed now: (tensors, meta, cache hit)."
     t0 = time.perf_counter()
     key = _content_key(dataset, data_dir, n_actors, corpus_seed, fcfg)
     t['fingerprint'] = time.perf_counter() - t0
@@ -63,7 +63,8 @@ def _load_features(dataset, data_dir, n_actors, corpus_seed, device, cache_dir, 
         tensors = {'specs': waves_to_specs(corpus.waves, fcfg, device=device)}
         t['features'] = time.perf_counter() - t2
         if corpus.faces is not None: tensors['faces'] = torch.from_numpy(np.ascontiguousarray(corpus.faces))
-        meta = {'meta': corpus.meta.astype(object).where(corpus.meta.notna(), None).to_dict('list'), 'skipped': corpus.skipped}
+        table = corpus.meta.astype(object).where(corpus.meta.notna(), None).to_dict('list')
+        meta = {'meta': table, 'skipped': corpus.skipped}
         return tensors, meta
     return FeatureCache(cache_dir).get_or_compute(key, compute)
 
@@ -98,7 +99,7 @@ def load_experiment_data(dataset:str='synthetic', data_dir=None, face_dirs=None,
                          device='cpu', cache_dir=None, # feature cache folder; False disables the cache
                          fcfg:FeatureConfig=FeatureConfig(), log=None,
                          need_pool:bool=True, # build the synthetic face pool when no face_dirs are given
-                         au_dir=None, # folder of OpenFace CSVs: every clip gets its AU vector; clips without one are skipped
+                         au_dir=None, # OpenFace CSVs: every clip gets its AU vector; clips without one are skipped
                          **_)->ExperimentData:
     "Load, featurise (with the cache) and label a dataset, restricted to the classes it shares with its face pool."
     log = log or logging.getLogger('img2audio')
@@ -109,7 +110,8 @@ def load_experiment_data(dataset:str='synthetic', data_dir=None, face_dirs=None,
     pool = _face_pool(dataset, face_dirs, corpus_seed, need_pool, t)
     audio_classes = [e for e in EMOTIONS if e in set(meta.emotion)]
     classes = audio_classes if not face_dirs else [e for e in audio_classes if e in set(pool.emotions)]
-    if not classes: raise ValueError(f"the audio corpus ({audio_classes}) and the face sets {face_dirs} share no emotion class")
+    if not classes:
+        raise ValueError(f"the audio corpus ({audio_classes}) and the face sets {face_dirs} share no emotion class")
     keep = meta.emotion.isin(classes).to_numpy()
     aus = au_names = None
     if au_dir:
@@ -122,13 +124,16 @@ def load_experiment_data(dataset:str='synthetic', data_dir=None, face_dirs=None,
     keep = np.flatnonzero(keep)
     if pool is not None: pool = pool.keep(classes)
     faces = tensors.get('faces')
-    data = ExperimentData(specs=tensors['specs'][keep], labels=torch.tensor([classes.index(e) for e in meta.emotion.iloc[keep]]),
+    labels = torch.tensor([classes.index(e) for e in meta.emotion.iloc[keep]])
+    data = ExperimentData(specs=tensors['specs'][keep], labels=labels,
                           classes=classes, meta=meta.iloc[keep].reset_index(drop=True),
                           faces=None if faces is None else faces_to_tensor(faces[keep].numpy()), pool=pool,
                           skipped=skipped, cache_hit=hit, timings=t,
                           aus=None if aus is None else torch.from_numpy(aus[keep]), au_names=au_names)
-    if data.skipped: log.warning(f'{len(data.skipped)} files skipped while loading {dataset}: ' +
-                                 '; '.join(f'{f}: {r}' for f, r in data.skipped[:10]) + (' …' if len(data.skipped) > 10 else ''))
+    if data.skipped:
+        more = ' …' if len(data.skipped) > 10 else ''
+        log.warning(f'{len(data.skipped)} files skipped while loading {dataset}: '
+                    + '; '.join(f'{f}: {r}' for f, r in data.skipped[:10]) + more)
     return data
 
 # %% ../nbs/06b_runs.ipynb #8698361c
@@ -200,7 +205,8 @@ def run_logger()->logging.Logger:
     held = _Held()
     held._img2audio_run = True
     log.addHandler(held)
-    if not any(isinstance(h, logging.StreamHandler) and not isinstance(h, (logging.FileHandler, _Held)) for h in log.handlers):
+    console = [h for h in log.handlers if type(h) is logging.StreamHandler]
+    if not console:
         sh = logging.StreamHandler(sys.stderr)
         sh.setFormatter(logging.Formatter('%(levelname)s %(message)s'))
         log.addHandler(sh)
@@ -234,6 +240,7 @@ def plot_spec_grid(specs:torch.Tensor, labels:torch.Tensor, classes:list, per_cl
         idx = torch.nonzero(labels == r).flatten()[:per_class]
         for k in range(per_class):
             ax = axs[r, k]; ax.set_xticks([]); ax.set_yticks([])
-            if k < len(idx): ax.imshow(specs[idx[k], 0].cpu(), origin='lower', aspect='auto', cmap='magma', vmin=-1, vmax=1)
+            if k < len(idx):
+                ax.imshow(specs[idx[k], 0].cpu(), origin='lower', aspect='auto', cmap='magma', vmin=-1, vmax=1)
             if k == 0: ax.set_ylabel(c, rotation=0, ha='right', va='center', fontsize=8)
     fig.suptitle(title); fig.tight_layout(); return fig
