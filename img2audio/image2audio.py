@@ -15,22 +15,24 @@ from tqdm.auto import tqdm
 from .core import check_choice, check_int, resolve_device, atomic_write_bytes, hash_key
 from .features import faces_to_tensor, FeatureCache
 from .base import SpecCNN, SpecAugment, predict, optim_to_tensors, optim_from_tensors
-from .translator import Translator, TranslatorTrainer, LossWeights, log_p_fake, log_p_real
+from .translator import Translator, TranslatorTrainer, LossWeights, log_p_fake, log_p_real, frozen_bn_stats
 from .density import epsilon_schedule, split_by_density, AnnealLog, EPS_KINDS
 from .graph import FeatureGraph, build_graph, reliability_paths, label_matrix, smoothness
 from .genmetrics import generation_scores
 from .methods import register_method, opt
 from .runs import run_split
-from .base_method import run_base
+from .base_method import run_base, judge_network
 
 # %% auto #0
-__all__ = ['ABLATIONS', 'PAIRINGS', 'BASE_CHANNELS', 'Image2AudioConfig', 'dis_t_objective', 'generate', 'warm_start_dis_t',
-           'run_image2audio']
+__all__ = ['ABLATIONS', 'PAIRINGS', 'BASE_CHANNELS', 'SCHEDULES', 'DIAGNOSTICS', 'INCEPTION', 'Image2AudioConfig',
+           'dis_t_objective', 'generate', 'translation_diagnostics', 'warm_start_dis_t', 'run_image2audio']
 
 # %% ../nbs/12_image2audio.ipynb #b54d9dfd
 ABLATIONS = ('base', 'no_low_no_rel', 'no_low', 'no_high_no_rel', 'all')
 PAIRINGS = ('unpaired', 'paired')
 BASE_CHANNELS = (16, 32, 64, 96) # `SpecCNN`'s default channels: the Base network
+SCHEDULES = {'cpu': dict(rounds=4, pretrain_steps=300, trans_steps=25, dis_steps=30),    # one real All run ≈ 15 min on 2 cores
+             'gpu': dict(rounds=10, pretrain_steps=3000, trans_steps=300, dis_steps=200)}  # paper-length (its numbers are not given)
 
 def _check_float(name, v, lo=None, hi=None, lo_open=False, allow_none=False):
     if v is None and allow_none: return None
@@ -46,11 +48,21 @@ class Image2AudioConfig:
     "Options of an Image2Audio run (checked by the method registry; missing keys: these defaults)."
     ablation:str = opt('all', "Table 1 row: 'base', 'no_low_no_rel', 'no_low', 'no_high_no_rel' or 'all'", choices=ABLATIONS)
     pairing:str = opt('unpaired', "'unpaired' (the IFER face pool) or 'paired' (the corpus's own faces, L1 variant)", choices=PAIRINGS)
-    rounds:int = opt(4, "co-training rounds (translator + Dis_t), each regenerating, re-ranking and re-building the graph", lo=1)
-    trans_steps:int = opt(20, "translator updates per round (each also updates Dis_t and Dis_f, Eq. 8)", lo=0)
-    dis_steps:int = opt(25, "Dis_t updates per round with the full objective (paper §2.4, last equation)", lo=0)
+    schedule:str = opt('cpu', "training-length preset: 'cpu' (2-core sized) or 'gpu' (paper-length); the four counts below override it",
+                       choices=tuple(SCHEDULES))
+    rounds:int|None = opt(None, "co-training rounds (translator + Dis_t), each regenerating, re-ranking and re-building the graph", lo=1)
+    pretrain_steps:int|None = opt(None, "translator updates before round 0 (no annealing), so that translations carry their class", lo=0)
+    trans_steps:int|None = opt(None, "translator updates per round (each also updates Dis_t and Dis_f, Eq. 8)", lo=0)
+    dis_steps:int|None = opt(None, "Dis_t updates per round with the full objective (paper §2.4, last equation)", lo=0)
     trans_batch:int = opt(24, "faces and spectrograms per translator update", lo=2)
     dis_batch:int = opt(32, "examples per Dis_t update from each of D_t, D_u and D_g", lo=2)
+    class_weight:float = opt(5.0, "weight of the classification-aware term (paper §2.1; UNIT-scale losses drown weight 1)", lo=0)
+    align:float = opt(1.0, "weight of the class-wise latent alignment (linear classifier on both domains' latent means; 0: off)", lo=0)
+    gate:float = opt(0.6, "ε > 0 only while Dis_t gives held-aside faces' translations their face's class this often (0: no gate)",
+                     lo=0, hi=1)
+    held_aside:float = opt(0.15, "share of the source faces kept out of translator training, for the gate", lo=0, hi=0.5)
+    gen_share:float = opt(0.5, "largest share of translations in a D_t batch (default: never more than the real labelled part)",
+                          lo=0, hi=1)
     eps_kind:str = opt('linear', "ε schedule over the rounds: 'linear', 'cosine' or 'step'", choices=EPS_KINDS)
     eps_max:float = opt(0.8, "ε of the last round (paper: 0.8); round 0 has ε=0", lo=0, hi=1)
     k_density:int = opt(8, "IWAE importance samples per translation for the density ranking", lo=1)
@@ -59,24 +71,29 @@ class Image2AudioConfig:
     beta:float|None = opt(None, "graph's squared edge radius β (None: `build_graph`'s data-derived default)", lo=0)
     gamma:float|None = opt(None, "RBF scale γ (None: 1 / median squared edge length)", lo=0)
     min_reliability:float = opt(0.37, "reliability paths weaker than this leave a D_u node unlabelled (≈e^-1: one median-length edge)", lo=0, hi=1)
-    graph_gens:bool = opt(True, "high-density translations are labelled graph nodes (they are in D_t)")
+    graph_gens:bool = opt(False, "high-density translations are labelled graph nodes too (default: the graph is real D_t ∪ D_u)")
     trans_lr:float = opt(1e-3, "Adam lr of the encoders/decoders", lo=0)
     dis_lr:float = opt(3e-4, "Adam lr of Dis_t and Dis_f (both phases): fine-tuning the warm-started Dis_t", lo=0)
     latent:int = opt(32, "translator latent size", lo=1)
     hidden:int = opt(128, "width of the translator's shared layers", lo=1)
     channels:tuple = opt((16, 32, 64), "translator conv channels")
     dis_channels:tuple = opt((16, 32, 64, 96), "Dis_t (SpecCNN) channels, as the Base network")
-    augment:bool = opt(True, "SpecAugment on D_t/D_u inputs of the Dis_t steps (as the Base recipe)")
+    augment:bool = opt(True, "SpecAugment on every input of the Dis_t steps, real and translated (as the Base recipe)")
     warm_start:bool = opt(True, "Dis_t starts as the Base network of the same seed (K logits copied, the (K+1)th added at zero)")
 
     def __post_init__(self):
         check_choice('ablation', self.ablation, ABLATIONS); check_choice('pairing', self.pairing, PAIRINGS)
-        check_choice('eps_kind', self.eps_kind, EPS_KINDS)
-        for n, lo in (('rounds', 1), ('trans_steps', 0), ('dis_steps', 0), ('trans_batch', 2), ('dis_batch', 2), ('k_density', 1), ('n_gen', 2),
+        check_choice('eps_kind', self.eps_kind, EPS_KINDS); check_choice('schedule', self.schedule, tuple(SCHEDULES))
+        for n, v in SCHEDULES[self.schedule].items():
+            if getattr(self, n) is None: setattr(self, n, v)
+        for n, lo in (('rounds', 1), ('pretrain_steps', 0), ('trans_steps', 0), ('dis_steps', 0), ('trans_batch', 2), ('dis_batch', 2), ('k_density', 1), ('n_gen', 2),
                       ('latent', 1), ('hidden', 1)):
             setattr(self, n, check_int(n, getattr(self, n), lo))
         self.eps_max = _check_float('eps_max', self.eps_max, 0, 1)
         self.lam = _check_float('lam', self.lam, 0)
+        self.class_weight, self.align = _check_float('class_weight', self.class_weight, 0), _check_float('align', self.align, 0)
+        self.gate, self.gen_share = _check_float('gate', self.gate, 0, 1), _check_float('gen_share', self.gen_share, 0, 1)
+        self.held_aside = _check_float('held_aside', self.held_aside, 0, 0.5)
         self.beta = _check_float('beta', self.beta, 0, lo_open=True, allow_none=True)
         self.gamma = _check_float('gamma', self.gamma, 0, lo_open=True, allow_none=True)
         self.min_reliability = _check_float('min_reliability', self.min_reliability, 0, 1)
@@ -107,9 +124,12 @@ class Image2AudioConfig:
     def use_low(self)->bool: return self.ablation in ('no_high_no_rel', 'all')            # low-density translations are D_g (class K+1)
     @property
     def use_rel(self)->bool: return self.ablation in ('no_low', 'all')                    # reliability-path labels and S
-    def eps(self, r:int)->float:
-        "ε of round `r` (0-based): 0 at the first round, `eps_max` at the last; 0 when high-density translations are not used."
+    def eps(self, r:int, # round (0-based)
+            agreement:float|None=None # Dis_t's agreement with the face labels on held-aside translations (None: not measured)
+           )->float:
+        "ε of round `r`: the schedule (0 at the first round, `eps_max` at the last) while the quality gate passes, else 0."
         if not self.use_high: return 0.0
+        if self.gate > 0 and agreement is not None and agreement < self.gate: return 0.0
         return epsilon_schedule(r, max(self.rounds - 1, 1), self.eps_kind, self.eps_max)
 
 # %% ../nbs/12_image2audio.ipynb #b08a7633
@@ -221,6 +241,52 @@ def _load_state(path, model, trainer)->dict:
     for n, o in (('opt_g', trainer.opt_g), ('opt_d', trainer.opt_d)): optim_from_tensors(o, n, t, meta[n])
     return meta['extra']
 
+# %% ../nbs/12_image2audio.ipynb #d1a9n0st
+@torch.no_grad()
+def translation_diagnostics(x:Tensor, # translations, (N,1,64,156)
+                            y:np.ndarray, # their faces' classes, (N,)
+                            dis_t, # Dis_t (K+1 outputs)
+                            judge, # the independent judge (K outputs), or None
+                            real:Tensor, # real spectrograms to compare the spread with (e.g. S2+S3)
+                            device='cpu')->dict: # dis_t_accuracy, judge_accuracy, spread
+    "How class-carrying and how varied translations are: face-label accuracy under Dis_t and under the judge; spread vs real."
+    if len(x) == 0: return dict(dis_t_accuracy=None, judge_accuracy=None, spread=None)
+    y, K = np.asarray(y), dis_t.head.out_features - 1
+    acc = lambda net: float((predict(net, x, device=device)[:, :K].argmax(1).numpy() == y).mean())
+    spread = float(x.float().std(0).mean() / real.float().std(0).mean()) if len(x) > 1 else None   # per-pixel std across clips
+    return dict(dis_t_accuracy=acc(dis_t), judge_accuracy=acc(judge) if judge is not None else None, spread=spread)
+
+def _held_aside(y:np.ndarray, share:float, seed:int)->np.ndarray:
+    "Mask of a class-stratified `share` of the source faces kept out of translator training (for the quality gate)."
+    g, m = np.random.default_rng(seed), np.zeros(len(y), bool)
+    for c in np.unique(y):
+        i = np.nonzero(y == c)[0]
+        m[g.permutation(i)[:int(round(share * len(i)))]] = True
+    return m
+
+@torch.no_grad()
+def _translate(model, faces:Tensor, device, bs:int=128)->Tensor:
+    "Posterior-mean translations of faces, in batches, in eval mode."
+    was = model.training; model.eval()
+    out = [model.translate_f2a(faces[i:i+bs].to(device)).cpu() for i in range(0, len(faces), bs)]
+    model.train(was)
+    return torch.cat(out) if out else torch.zeros(0, 1, 64, 156)
+
+DIAGNOSTICS = ('gate_agreement', 'eps', 'translation_dis_t_accuracy', 'translation_judge_accuracy', 'high_judge_accuracy',
+               'translation_spread', 'path_coverage', 'pseudo_acc', 'gen_in_batch')
+
+def _per_round(history:list)->dict:
+    "Each diagnostic as a list over rounds (last round last) and as the last round's scalar (`…_last`)."
+    out = {}
+    for k in DIAGNOSTICS:
+        v = [h.get(k) for h in history]
+        out[k if k != 'pseudo_acc' else 'path_accuracy'] = v
+        out[f"{k if k != 'pseudo_acc' else 'path_accuracy'}_last"] = v[-1] if v else None
+    return out
+
+INCEPTION = 'the judge network (JudgeNet on S1, its own seed; base_method.judge_network); reference set S2+S3'
+
+
 # %% ../nbs/12_image2audio.ipynb #4bef2ccf
 def _base_key(data, cfg:dict, s1)->str:
     "Content key of a Base network: the S1 spectrograms and labels, the recipe, the training code and torch's version."
@@ -259,40 +325,51 @@ def warm_start_dis_t(dis_t:SpecCNN, # Dis_t, a `SpecCNN(K+1)`
 
 def _round_seed(seed:int, r:int, part:int=0)->int: return (int(seed) * 1_000_003 + r * 101 + part) % 2**62
 
-def _translator_phase(trainer, cfg, r, eps, faces, fy, X, spec_pool, spec_lab, paired_idx, g, alog):
-    "`trans_steps` translator updates (Eq. 8 + class-aware term) with the round's ε; returns mean losses."
+def _translator_phase(trainer, cfg, n_steps, faces, fy, X, spec_pool, spec_lab, paired_idx, g):
+    "`n_steps` translator updates (Eq. 8 + class-aware term + latent alignment); returns mean losses."
     rows = []
-    for _ in range(cfg.trans_steps):
+    for _ in range(n_steps):
         if paired_idx is None:                                              # unpaired: any face, any real spectrogram
             fi = _balanced_sample(fy, cfg.trans_batch, g); si = _draw(len(spec_pool), cfg.trans_batch, g)
-            out = trainer.step(faces[fi], torch.from_numpy(fy[fi]), X[spec_pool[si]], torch.from_numpy(spec_lab[si]), eps=eps)
+            out = trainer.step(faces[fi], torch.from_numpy(fy[fi]), X[spec_pool[si]], torch.from_numpy(spec_lab[si]))
         else:                                                               # paired: a face and its own clip's spectrogram
             fi = _draw(len(fy), cfg.trans_batch, g)
-            out = trainer.step(faces[fi], torch.from_numpy(fy[fi]), X[paired_idx[fi]], torch.from_numpy(fy[fi]), paired=True, eps=eps)
-        alog.update(r, *trainer.last_split); rows.append(out)
+            out = trainer.step(faces[fi], torch.from_numpy(fy[fi]), X[paired_idx[fi]], torch.from_numpy(fy[fi]), paired=True)
+        rows.append(out)
     return pd.DataFrame(rows).mean(numeric_only=True).to_dict() if rows else {}
 
-def _dis_t_phase(model, opt, cfg, Xt, yt, nt, Xu, nu, Xg, graph, node_labels, g, device):
-    "`dis_steps` updates of Dis_t with the full objective; returns mean terms and the D_t batch accuracy."
+def _labelled_draw(n_real:int, n_gen:int, cfg, g)->tuple:
+    "Positions of one D_t batch: real labelled items and at most a `gen_share` of translations."
+    share = min(n_gen / max(n_real + n_gen, 1), cfg.gen_share)
+    bg = int(math.floor(cfg.dis_batch * share + 1e-9)) if n_gen else 0
+    return _draw(n_real, cfg.dis_batch - bg, g), _draw(n_gen, bg, g) if bg else np.zeros(0, np.int64)
+
+def _dis_t_phase(model, opt, cfg, Xt, yt, nt, Xh, yh, Xu, nu, Xg, graph, node_labels, g, device):
+    "`dis_steps` updates of Dis_t with the full objective; real and translated inputs in separate passes; mean terms, D_t accuracy."
     net = model.dis_t; aug = SpecAugment().to(device) if cfg.augment else None
+    if aug is not None: aug.train()
+    A = (lambda x: aug(x, g)) if aug is not None else (lambda x: x)         # the same augmentation for real and translated inputs
     rows = []
     for _ in range(cfg.dis_steps):
-        it, iu = _draw(len(Xt), cfg.dis_batch, g), _draw(len(Xu), cfg.dis_batch, g)
+        it, ih = _labelled_draw(len(Xt), len(Xh), cfg, g)
+        iu = _draw(len(Xu), cfg.dis_batch, g)
         ig = _draw(len(Xg), cfg.dis_batch, g) if cfg.use_low and len(Xg) else np.zeros(0, np.int64)
-        xr = torch.cat([Xt[it], Xu[iu]]).to(device)
-        if aug is not None: aug.train(); xr = aug(xr, g)
         net.train()
-        logits = net(torch.cat([xr, Xg[ig].to(device)]))                   # one batch: shared batch-norm statistics
+        lr = net(A(torch.cat([Xt[it], Xu[iu]]).to(device)))                 # real: the only batches that move BN statistics
         bt, bu = len(it), len(iu)
-        T = dis_t_objective(logits[:bt], torch.as_tensor(yt[it], device=device), logits[bt:bt+bu],
-                            logits[bt+bu:] if len(ig) else None,
+        with frozen_bn_stats(net):                                          # translations: normalised by real statistics
+            lh = net(A(Xh[ih].to(device))) if len(ih) else lr[:0]
+            lg = net(A(Xg[ig].to(device))) if len(ig) else None
+        T = dis_t_objective(torch.cat([lr[:bt], lh]), torch.as_tensor(np.r_[yt[it], yh[ih]], device=device), lr[bt:], lg,
                             lam=cfg.lam if cfg.use_rel else 0.0, graph=graph if cfg.use_rel else None,
-                            nodes_t=nt[it], nodes_u=nu[iu], node_labels=node_labels)
+                            nodes_t=np.r_[nt[it], np.full(len(ih), -1)], nodes_u=nu[iu], node_labels=node_labels)
         opt.zero_grad(set_to_none=True); T['loss'].backward(); opt.step()
         r = {k: float(v.detach()) for k, v in T.items()}
-        r['acc'] = float((logits[:bt, :-1].argmax(1).cpu() == torch.as_tensor(yt[it])).float().mean())
+        r['acc'] = float((lr[:bt, :-1].argmax(1).cpu() == torch.as_tensor(yt[it])).float().mean())
+        r['gen_in_batch'] = len(ih) / max(bt + len(ih), 1)
         rows.append(r)
     return pd.DataFrame(rows).mean().to_dict() if rows else {}
+
 
 # %% ../nbs/12_image2audio.ipynb #ea47266d
 def _fig_generations(Xreal, yreal, gen:dict, classes:list, n:int=3):
@@ -343,10 +420,10 @@ def run_image2audio(data, # `ExperimentData`
     seed, dev = int(cfg.get('seed', 0)), resolve_device(cfg.get('device', 'cpu'))
     if c.ablation == 'base':                                                # Table 1 "Base": exactly the Base method
         out = run_base(data, cfg, run)
-        inc = SpecCNN(len(data.classes)); _load_model(run/'model.safetensors', inc)
         sp = out['split']; du = np.r_[sp['S2'], sp['S3']]
-        gs = generation_scores(inc, data.specs[du], None, None, device=dev)
-        out.update(_nan_to_none(gs), ablation='base', pairing=c.pairing, image2audio=asdict(c), anneal=[], inception='the Base network itself (SpecCNN on S1)')
+        judge, jm = judge_network(data, sp, cfg)
+        gs = generation_scores(judge, data.specs[du], None, None, device=dev)
+        out.update(_nan_to_none(gs), **jm, ablation='base', pairing=c.pairing, image2audio=asdict(c), anneal=[], inception=INCEPTION)
         return out
     sp = run_split(data, cfg)
     K, X, Y = len(data.classes), data.specs, data.labels.numpy()
@@ -354,29 +431,51 @@ def run_image2audio(data, # `ExperimentData`
     if len(s1) == 0 or len(du) == 0: raise ValueError("the split has an empty S1 or S2+S3; Image2Audio needs labelled and unlabelled clips")
     f0, y0, _ = _source_faces(data, c, sp, None)                            # fails early (paired without faces, no pool)
     pool = (f0, y0) if c.pairing == 'unpaired' else None
-    inc, base_pred = _base_network(data, cfg, run, K, s1, s4)                   # this seed's Base run (resumable): "Inception" net and warm start
+    inc, base_pred = _base_network(data, cfg, run, K, s1, s4)                   # this seed's Base run (resumable): the warm start
+    judge, jm = judge_network(data, sp, cfg)                                # the independent judge: diagnostics and IS/FID only
     torch.manual_seed(seed)
     model = Translator(K, latent=c.latent, hidden=c.hidden, channels=c.channels, dis_t_channels=c.dis_channels)
-    trainer = TranslatorTrainer(model, LossWeights(), lr=c.trans_lr, dis_lr=c.dis_lr, k_density=c.k_density, device=dev)
+    trainer = TranslatorTrainer(model, LossWeights(cls=c.class_weight), lr=c.trans_lr, dis_lr=c.dis_lr, k_density=c.k_density,
+                                device=dev, align=c.align)
+    aside0 = _held_aside(y0, c.held_aside, seed)                           # faces never trained on, for the quality gate
+    def split_aside(faces, fy, pidx):
+        "(training faces, labels, clip index) and (held-aside faces, labels) of this round's source faces."
+        m = np.r_[aside0, np.zeros(len(fy) - len(aside0), bool)] if c.pairing == 'paired' else aside0
+        tr = (faces[torch.from_numpy(~m)], fy[~m], None if pidx is None else pidx[~m])
+        return tr, (faces[torch.from_numpy(m)], fy[m])
+    diag = lambda x, y: translation_diagnostics(x, y, model.dis_t, judge, X[du], dev)
     ckpt = run/'checkpoint_i2a.safetensors'
-    start, history, pseudo, alog = 0, [], np.full(len(du), -1, np.int64), AnnealLog(data.classes)
+    start, history, pseudo, alog, pre = 0, [], np.full(len(du), -1, np.int64), AnnealLog(data.classes), {}
     if Path(ckpt).exists():
         ex = _load_state(ckpt, model, trainer)
         start, history, pseudo = ex['round'], ex['history'], np.asarray(ex['pseudo'], np.int64)
-        alog.rows = ex['anneal']
+        alog.rows, pre = ex['anneal'], ex.get('pretrain', {})
         log.info(f'image2audio: resuming after round {start} from {ckpt}')
-    elif c.warm_start: warm_start_dis_t(model.dis_t, inc)                   # Dis_t starts as the Base network
+    else:
+        if c.warm_start: warm_start_dis_t(model.dis_t, inc)                 # Dis_t starts as the Base network
+        torch.manual_seed(_round_seed(seed, -1)); g = torch.Generator().manual_seed(_round_seed(seed, -1, 1))
+        (faces, fy, pidx), (fa, ya) = split_aside(*_source_faces(data, c, sp, None, pool))
+        t0 = time.perf_counter()
+        _translator_phase(trainer, c, c.pretrain_steps, faces, fy, X, np.r_[s1, du], np.r_[Y[s1], np.full(len(du), -1)], pidx, g)
+        pre = {f'pretrain_translation_{k}': v for k, v in diag(_translate(model, fa, dev), ya).items()}
+        pre['pretrain_seconds'] = time.perf_counter() - t0
+        log.info(f"image2audio pre-training ({c.pretrain_steps} steps, {pre['pretrain_seconds']:.0f}s): held-aside translations "
+                 f"Dis_t acc {pre['pretrain_translation_dis_t_accuracy']}, judge acc {pre['pretrain_translation_judge_accuracy']}")
     for r in tqdm(range(start, c.rounds), desc='rounds', disable=not cfg.get('progress', False), initial=start, total=c.rounds):
         t0 = time.perf_counter(); torch.manual_seed(_round_seed(seed, r)); g = torch.Generator().manual_seed(_round_seed(seed, r, 1))
-        eps = c.eps(r)
-        # 1. translator (+ Dis_t, Dis_f) with the round's ε; D_u clips carry their path labels from the last round (if any)
-        faces, fy, pidx = _source_faces(data, c, sp, pseudo if c.use_rel else None, pool)
+        # 1. translator (+ Dis_t, Dis_f); D_u clips carry their path labels from the last round (if any)
+        (faces, fy, pidx), (fa, ya) = split_aside(*_source_faces(data, c, sp, pseudo if c.use_rel else None, pool))
         spec_pool = np.r_[s1, du]; spec_lab = np.r_[Y[s1], pseudo if c.use_rel else np.full(len(du), -1)]
-        tr = _translator_phase(trainer, c, r, eps, faces, fy, X, spec_pool, spec_lab, pidx, g, alog)
-        # 2. regenerate translations of a class-balanced sample of the source faces; split each batch by density
+        tr = _translator_phase(trainer, c, c.trans_steps, faces, fy, X, spec_pool, spec_lab, pidx, g)
+        # 2. quality gate on held-aside translations, then ε; regenerate a class-balanced sample and split each batch by density
+        gate = diag(_translate(model, fa, dev), ya)['dis_t_accuracy'] if len(fa) else None
+        eps = c.eps(r, gate)
         gi = _balanced_sample(fy, min(c.n_gen, len(fy)), g)
         gen = generate(model, faces[gi], fy[gi], eps, c.k_density, c.trans_batch, dev)
+        alog.update(r, torch.from_numpy(gen['y']), torch.from_numpy(gen['high']))
         hi = gen['high']; Xh, yh, Xg = gen['x'][torch.from_numpy(hi)], gen['y'][hi], gen['x'][torch.from_numpy(~hi)]
+        dg = diag(gen['x'], gen['y'])
+        dh = diag(Xh, yh) if len(Xh) else dict(judge_accuracy=None)
         if not c.use_high: Xh, yh = Xh[:0], yh[:0]
         if not c.use_low: Xg = Xg[:0]
         # 3. graph over D_t ∪ D_u in Dis_t's feature space, reliability paths relabel D_u
@@ -391,7 +490,7 @@ def run_image2audio(data, # `ExperimentData`
             if r == c.rounds - 1: _save_graph_fig(run, feats, graph, rp, data.classes, r)
             pseudo = rp.labels[-len(du):].astype(np.int64); node_labels = rp.labels
             m = pseudo >= 0
-            rec.update(graph_nodes=graph.n, graph_edges=graph.n_edges, n_pseudo=int(m.sum()),
+            rec.update(graph_nodes=graph.n, graph_edges=graph.n_edges, n_pseudo=int(m.sum()), path_coverage=float(m.mean()),
                        pseudo_acc=float((pseudo[m] == Y[du][m]).mean()) if m.any() else None)   # reporting only: hidden labels
             nh = len(Xh) if c.graph_gens else 0
             nt_real, nt_gen, nu = np.arange(len(s1)), (np.arange(nh) + len(s1) if c.graph_gens else np.full(len(Xh), -1)), np.arange(len(du)) + len(s1) + nh
@@ -399,18 +498,24 @@ def run_image2audio(data, # `ExperimentData`
             nt_real, nt_gen, nu = np.full(len(s1), -1), np.full(len(Xh), -1), np.full(len(du), -1)
         # 4. Dis_t with the full objective: D_t = S1 + high-density translations + path-labelled D_u; D_u = S2+S3; D_g = low density
         pl = np.nonzero(pseudo >= 0)[0] if c.use_rel else np.zeros(0, np.int64)
-        Xt = torch.cat([X[s1], Xh, X[du[pl]]]); yt = np.r_[Y[s1], yh, pseudo[pl]]; nt = np.r_[nt_real, nt_gen, nu[pl]]
-        dt = _dis_t_phase(model, trainer.opt_d, c, Xt, yt, nt, X[du], nu, Xg, graph, node_labels, g, dev)
+        Xt = torch.cat([X[s1], X[du[pl]]]); yt = np.r_[Y[s1], pseudo[pl]]; nt = np.r_[nt_real, nu[pl]]     # real labelled
+        dt = _dis_t_phase(model, trainer.opt_d, c, Xt, yt, nt, Xh, yh, X[du], nu, Xg, graph, node_labels, g, dev)
         cnt = lambda y: {cl: int((np.asarray(y) == i).sum()) for i, cl in enumerate(data.classes)}
         rec = dict(epoch=r + 1, eps=eps, trans_loss=tr.get('gen_total'), trans_dis_loss=tr.get('dis_t'), dis_loss=dt.get('loss'),
                    term_gen=dt.get('gen'), term_lab=dt.get('lab'), term_real=dt.get('real'), term_ent=dt.get('ent'), S=dt.get('S'),
-                   train_acc=dt.get('acc'), n_dt=len(Xt), n_dg=len(Xg), n_high=len(Xh), dt_gen_counts=cnt(yh),
+                   train_acc=dt.get('acc'), n_dt=len(Xt) + len(Xh), n_dg=len(Xg), n_high=len(Xh), dt_gen_counts=cnt(yh),
+                   gen_in_batch=dt.get('gen_in_batch'), gate_agreement=gate, translation_dis_t_accuracy=dg['dis_t_accuracy'],
+                   translation_judge_accuracy=dg['judge_accuracy'], translation_spread=dg['spread'],
+                   high_judge_accuracy=dh['judge_accuracy'],
                    dg_counts=cnt(gen['y'][~hi]) if c.use_low else cnt([]), **rec, seconds=time.perf_counter() - t0)
-        rec.setdefault('n_pseudo', 0); rec.setdefault('pseudo_acc', None)
+        rec.setdefault('n_pseudo', 0); rec.setdefault('pseudo_acc', None); rec.setdefault('path_coverage', 0.0)
         history.append(rec)
-        _save_state(ckpt, model, trainer, dict(round=r + 1, history=history, pseudo=pseudo.tolist(), anneal=alog.rows))
-        log.info(f"image2audio round {r+1}/{c.rounds}: ε={eps:.2f} D_t+{len(Xh)} gen, D_g {len(Xg)}, "
-                 f"{rec['n_pseudo']} D_u path-labelled (acc {rec['pseudo_acc']}), Dis_t loss {rec['dis_loss']}, {rec['seconds']:.1f}s")
+        _save_state(ckpt, model, trainer, dict(round=r + 1, history=history, pseudo=pseudo.tolist(), anneal=alog.rows, pretrain=pre))
+        f3 = lambda v: 'n/a' if v is None else f'{v:.3f}'
+        log.info(f"image2audio round {r+1}/{c.rounds}: gate {f3(gate)} → ε={eps:.2f}; translations: Dis_t acc "
+                 f"{f3(dg['dis_t_accuracy'])}, judge acc {f3(dg['judge_accuracy'])} (high-density {f3(dh['judge_accuracy'])}), "
+                 f"spread {f3(dg['spread'])}; D_t+{len(Xh)} gen, D_g {len(Xg)}; paths cover {f3(rec['path_coverage'])} of D_u "
+                 f"(hidden-label acc {f3(rec['pseudo_acc'])}); Dis_t loss {f3(rec['dis_loss'])}, {rec['seconds']:.1f}s")
         if on_round is not None: on_round(rec)
     # final generations (deterministic, so a resumed run regenerates the same), S4 predictions, generation quality
     torch.manual_seed(_round_seed(seed, c.rounds)); g = torch.Generator().manual_seed(_round_seed(seed, c.rounds, 1))
@@ -421,7 +526,7 @@ def run_image2audio(data, # `ExperimentData`
     prob = predict(model.dis_t, X[s4], device=dev)
     y_pred = prob[:, :K].argmax(1).numpy()
     hi = gen['high']
-    gs = generation_scores(inc, X[du], gen['x'][torch.from_numpy(hi)], gen['x'][torch.from_numpy(~hi)], device=dev)
+    gs = generation_scores(judge, X[du], gen['x'][torch.from_numpy(hi)], gen['x'][torch.from_numpy(~hi)], device=dev)
     fig = _fig_generations(X[s1], Y[s1], gen, data.classes); run.save_fig(fig, 'generations.png'); plt.close(fig)
     atomic_write_bytes(run/'model_i2a.safetensors', st_save({k: v.contiguous().cpu() for k, v in model.state_dict().items()},
                                                             metadata={'classes': json.dumps(data.classes), 'arch': 'Translator', 'config': json.dumps(asdict(c))}))
@@ -430,7 +535,7 @@ def run_image2audio(data, # `ExperimentData`
                 image2audio=asdict(c), **_nan_to_none({k: gs[k] for k in ('is_base', 'is_high', 'is_low', 'fid_high', 'fid_low')}),
                 n_gen_high=int(hi.sum()), n_gen_low=int((~hi).sum()), eps_final=eps_end,
                 base_accuracy=float((base_pred == Y[s4]).mean()),  # the warm start's own S4 accuracy (same seed), for paired comparison
-                anneal=af.to_dict('records'), inception='the Base network (SpecCNN trained on S1 only, Base recipe); reference set S2+S3')
+                anneal=af.to_dict('records'), inception=INCEPTION, **jm, **pre, **_per_round(history))
 
 def _load_model(path, model):
     from safetensors.torch import load_file

@@ -5,6 +5,7 @@
 # %% ../nbs/08_translator.ipynb #e9950df5
 from __future__ import annotations
 import math, time
+from contextlib import contextmanager
 from dataclasses import dataclass, asdict
 from typing import Callable
 import numpy as np, pandas as pd, torch, torch.nn as nn, torch.nn.functional as F
@@ -16,8 +17,8 @@ from .density import reparameterize, gaussian_decoder_logprob, log_density, spli
 # %% auto #0
 __all__ = ['DomainEncoder', 'DomainDecoder', 'SharedEncoder', 'SharedDecoder', 'FaceDiscriminator', 'Translator', 'DomainVAE',
            'LossWeights', 'kl_std_normal', 'vae_loss', 'cycle_loss', 'sigma_nll', 'log_p_fake', 'log_p_real',
-           'dis_t_loss', 'gan_f2a_loss', 'class_aware_loss', 'bce_real', 'bce_fake', 'TranslatorTrainer',
-           'fit_translator']
+           'dis_t_loss', 'gan_f2a_loss', 'class_aware_loss', 'bce_real', 'bce_fake', 'frozen_bn_stats',
+           'latent_align_loss', 'TranslatorTrainer', 'fit_translator']
 
 # %% ../nbs/08_translator.ipynb #d8ea36ae
 def _down(ci, co): return nn.Sequential(nn.Conv2d(ci, co, 4, 2, 1), nn.LeakyReLU(0.2, inplace=True))
@@ -108,6 +109,7 @@ class Translator(nn.Module):
         self.dis_t = dis_t if dis_t is not None else _spec_cnn(self.n_classes + 1, dis_t_channels)
         self.log_sigma_f = nn.Parameter(torch.tensor(math.log(sigma_init)))
         self.log_sigma_a = nn.Parameter(torch.tensor(math.log(sigma_init)))
+        self.latent_cls = nn.Linear(latent, self.n_classes)  # class-wise latent alignment: one linear classifier on both domains' codes
 
     def encode_f(self, x:Tensor)->tuple[Tensor, Tensor]:
         "Enc_f: faces (B,1,64,64) → (mu, logvar), each (B, latent)."
@@ -223,6 +225,23 @@ def bce_real(logits:Tensor)->Tensor: return F.binary_cross_entropy_with_logits(l
 def bce_fake(logits:Tensor)->Tensor: return F.binary_cross_entropy_with_logits(logits, torch.zeros_like(logits))
 
 # %% ../nbs/08_translator.ipynb #f17cf15f
+@contextmanager
+def frozen_bn_stats(net:nn.Module):
+    "Within the block, batch norm normalises by its running (real-data) statistics and leaves them unchanged."
+    bns = [m for m in net.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm) and m.training]
+    for m in bns: m.eval()
+    try: yield net
+    finally:
+        for m in bns: m.train()
+
+def latent_align_loss(cls:nn.Module, # linear classifier on latent means, `Translator.latent_cls`
+                      mu:Tensor, # latent means of one or both domains, (B, latent)
+                      labels:Tensor # their classes, -1 = unlabelled (skipped)
+                     )->Tensor:
+    "Class-wise latent alignment: cross-entropy of one linear classifier on the shared latent means of both domains."
+    m = labels >= 0
+    return F.cross_entropy(cls(mu[m]), labels[m]) if m.any() else mu.new_zeros(())
+
 class TranslatorTrainer:
     "Alternating Adam updates of (Dis_t, Dis_f) and (encoders, decoders) for a `Translator`."
     def __init__(self, model:Translator,
@@ -230,15 +249,34 @@ class TranslatorTrainer:
                  lr:float=1e-4, betas:tuple=(0.5, 0.999), # UNIT's Adam settings
                  dis_lr:float|None=None, # discriminators' lr (default: lr)
                  k_density:int=8, # importance samples for the density ranking when eps > 0
-                 device='cpu'):
+                 device='cpu',
+                 align:float=0.0, # weight of the class-wise latent alignment (0: off)
+                 lean:bool=True # separate real/fake BN passes, no redundant Dis_t pass; False: the first (slower) path
+                ):
         self.device = resolve_device(device) if isinstance(device, str) else device
         self.model, self.w, self.k_density = model.to(self.device), weights, k_density
+        self.align, self.lean = float(align), bool(lean)
         self.opt_g = torch.optim.Adam(model.generator_parameters(), lr=lr, betas=betas)
         self.opt_d = torch.optim.Adam(list(model.dis_t.parameters()) + list(model.dis_f.parameters()), lr=dis_lr or lr, betas=betas)
         self.n_steps = 0
 
     def _set_dis_grad(self, flag):
         for p in list(self.model.dis_t.parameters()) + list(self.model.dis_f.parameters()): p.requires_grad_(flag)
+
+    def _dis_t_logits(self, specs:Tensor, fakes:Tensor)->tuple[Tensor, Tensor]:
+        "Dis_t on real and translated spectrograms: one joint batch (lean=False) or two passes, BN statistics from real only."
+        m, nb = self.model, len(specs)
+        if not self.lean:
+            lg = m.dis_t(torch.cat([specs, fakes])); return lg[:nb], lg[nb:]
+        lr = m.dis_t(specs)
+        with frozen_bn_stats(m.dis_t): lf = m.dis_t(fakes)
+        return lr, lf
+
+    def _translations_logits(self, specs:Tensor, f2a:Tensor)->Tensor:
+        "Dis_t on the translations for the generator update (lean: the translations alone)."
+        m = self.model
+        if not self.lean: return m.dis_t(torch.cat([specs, f2a]))[len(specs):]
+        with frozen_bn_stats(m.dis_t): return m.dis_t(f2a)
 
     def step(self, faces:Tensor, # (B,1,64,64) in [-1,1]
              face_labels:Tensor, # (B,) classes 0..K-1
@@ -256,26 +294,27 @@ class TranslatorTrainer:
             raise ValueError(f"paired=True needs one spectrogram per face, got {len(faces)} faces and {len(specs)} spectrograms")
         if len(face_labels) != len(faces) or (face_labels < 0).any() or (face_labels >= m.n_classes).any():
             raise ValueError(f"face_labels must give a class in 0..{m.n_classes-1} for each of the {len(faces)} faces")
-        m.train(); nb = len(specs)
-        # forward passes shared by both updates
+        m.train()
+        # forward passes shared by both updates; the shared decoder layer runs once per code
         mu_f, lv_f = m.encode_f(faces); z_f = reparameterize(mu_f, lv_f)[:, 0]
         mu_a, lv_a = m.encode_a(specs); z_a = reparameterize(mu_a, lv_a)[:, 0]
-        f2a, a2f = m.decode_a(z_f), m.decode_f(z_a)
+        h_f, h_a = m.dec_shared(z_f), m.dec_shared(z_a)
+        f2a, a2f = m.dec_a_body(h_f), m.dec_f_body(h_a)
         # 1. discriminators
         high = torch.zeros(len(faces), dtype=torch.bool, device=dev)
         if eps > 0:
             high, _ = split_by_density(m.log_density_a(f2a.detach(), k=self.k_density), eps)
         self._set_dis_grad(True)
-        logits = m.dis_t(torch.cat([specs, f2a.detach()]))
-        l_dis_t = dis_t_loss(logits[:nb], spec_labels, logits[nb:][~high], logits[nb:][high], face_labels[high])
+        lr_, lf_ = self._dis_t_logits(specs, f2a.detach())
+        l_dis_t = dis_t_loss(lr_, spec_labels, lf_[~high], lf_[high], face_labels[high])
         l_dis_f = torch.zeros((), device=dev) if paired else bce_real(m.dis_f(faces)) + bce_fake(m.dis_f(a2f.detach()))
         self.opt_d.zero_grad(set_to_none=True); (l_dis_t + l_dis_f).backward(); self.opt_d.step()
         # 2. encoders and decoders
         self._set_dis_grad(False)
-        rec_f, rec_a = m.decode_f(z_f), m.decode_a(z_a)
+        rec_f, rec_a = m.dec_f_body(h_f), m.dec_a_body(h_a)
         mu_fa, lv_fa = m.encode_a(f2a); cyc_f = m.decode_f(reparameterize(mu_fa, lv_fa)[:, 0])    # f → a → f
         mu_af, lv_af = m.encode_f(a2f); cyc_a = m.decode_a(reparameterize(mu_af, lv_af)[:, 0])    # a → f → a
-        logits_tr = m.dis_t(torch.cat([specs, f2a]))[nb:]
+        logits_tr = self._translations_logits(specs, f2a)
         L = dict(vae_f=vae_loss(faces, rec_f, mu_f, lv_f, w), vae_a=vae_loss(specs, rec_a, mu_a, lv_a, w),
                  cyc_f2a2f=cycle_loss(faces, cyc_f, mu_fa, lv_fa, w), cyc_a2f2a=cycle_loss(specs, cyc_a, mu_af, lv_af, w),
                  cls=class_aware_loss(logits_tr, face_labels))
@@ -287,6 +326,9 @@ class TranslatorTrainer:
             adv = w.gan * (L['gan_f2a'] + L['gan_a2f'])
         L['sigma'] = sigma_nll(faces, rec_f, m.log_sigma_f) + sigma_nll(specs, rec_a, m.log_sigma_a)
         total = L['vae_f'] + L['vae_a'] + L['cyc_f2a2f'] + L['cyc_a2f2a'] + w.cls * L['cls'] + adv + w.sigma * L['sigma']
+        if self.align > 0:
+            L['align'] = latent_align_loss(m.latent_cls, torch.cat([mu_f, mu_a]), torch.cat([face_labels, spec_labels]))
+            total = total + self.align * L['align']
         self.opt_g.zero_grad(set_to_none=True); total.backward(); self.opt_g.step()
         self._set_dis_grad(True); self.n_steps += 1
         self.last_split = (face_labels.detach().cpu(), high.cpu())   # for AnnealLog
@@ -295,6 +337,7 @@ class TranslatorTrainer:
                    n_high=int(high.sum()), n_low=int((~high).sum()),
                    sigma_f=float(m.log_sigma_f.detach().exp()), sigma_a=float(m.log_sigma_a.detach().exp()))
         return out
+
 
 # %% ../nbs/08_translator.ipynb #1872e171
 def _cycle(loader):
