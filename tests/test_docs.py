@@ -1,10 +1,13 @@
 """The documentation site, proven without Quarto (not installable on these machines).
 
 What `nbdev_docs` does is (1) nbdev's pre-render step (`nbdev_proc_nbs`: write nbs/nbdev.yml and nbs/sidebar.yml, then run
-nbdev's notebook processors into `_proc/`) and (2) `quarto render` of `_proc/`. Here we run step (1) for real, on a copy of
-the project in a temporary folder, and replace step (2) by another route for a few pages: execute the notebook (nbclient),
-run the same nbdev processors on it, convert it to HTML (nbconvert) and open the page in headless Chromium, checking that its
-figures are really displayed (decoded by the browser, visible in a screenshot).
+nbdev's notebook processors into `_proc/`) and (2) `quarto render` of `_proc/`, which shows the outputs stored in the notebooks
+(none: they are stored clean). The site is therefore built by `python .ci/build_docs.py` (run by .ci/run before pytest): it runs
+step (1) for real, executes every notebook, applies nbdev's processors to the executed notebooks (so `_proc/` - Quarto's input -
+holds the outputs) and renders every page to `_docs/*.html` with nbconvert. Here step (1) is checked on a copy of the project,
+and the built site is checked page by page: every notebook built, executed without error, in the sidebar's reading order, the
+figures each page must show present in its `_proc` notebook, and every page opened in headless Chromium with each figure decoded
+(naturalWidth > 0) and no error output. Without a build (`_docs/build.json`) those tests skip; a stale build fails.
 """
 import ast, base64, html, io, json, os, re, shutil, subprocess, sys, warnings
 from pathlib import Path
@@ -13,7 +16,10 @@ import pytest, yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 NBS = ROOT/'nbs'
-PAGES = {'06_metrics.ipynb': 1, '04_splits.ipynb': 0, '14_table1.ipynb': 3}  # pages rendered to HTML → inline figures each must show
+# inline figures (PNG outputs) some pages must show; every other page is checked for errors and for figures that do not load
+PAGES = {'01_synthetic.ipynb': 2, '06_metrics.ipynb': 2, '06b_runs.ipynb': 1, '08_translator.ipynb': 3, '09_density.ipynb': 2,
+         '10_graph.ipynb': 1, '12_image2audio.ipynb': 1, '13_results.ipynb': 2, '14_table1.ipynb': 3, 'run_experiment.ipynb': 3}
+RESULTS_PAGES = {'14_table1.ipynb': 'paper'}    # results pages: the paper's numbers beside ours, in a table made from run data
 _SHOW_DIRS = {'export', 'exports', 'exporti', 'exec_doc'}
 
 def _notebooks(folder): return sorted(p.name for p in Path(folder).glob('*.ipynb') if not p.name.startswith(('_', '.')))
@@ -109,102 +115,92 @@ def test_prerender(proc, site):
         if n_exp: assert n_doc > 0, f'{name}: has exported code but no rendered API documentation'
 
 
-# ---------------------------------------------------------------------------------------- pages rendered to HTML, no Quarto
-def _html_page(executed, fm) -> str:
-    "nbconvert HTML of a processed notebook, self-contained (remote scripts dropped), Quarto-like title from the frontmatter."
-    import nbformat
-    from nbconvert import HTMLExporter
-    from traitlets.config import Config
-    keys = {'cell_type', 'id', 'metadata', 'source', 'outputs', 'execution_count', 'attachments'}
-    executed = {**executed, 'cells': [{k: v for k, v in c.items() if k in keys} for c in executed['cells']]}  # drop nbdev's has_sd
-    nb = nbformat.reads(json.dumps(executed), as_version=4)
-    nb.cells = [c for c in nb.cells if c.cell_type != 'raw']
-    nb.cells.insert(0, nbformat.v4.new_markdown_cell(f"# {fm['title']}\n\n> {fm.get('description', '')}"))
-    for c in nb.cells:
-        if c.cell_type != 'code': continue
-        if re.search(r'^#\|\s*echo:\s*false', c.source, re.M): c.metadata.setdefault('tags', []).append('remove_input')
-        c.source = '\n'.join(l for l in c.source.splitlines() if not l.startswith('#|'))   # Quarto strips directives
-        for o in c.get('outputs', []):                  # show_doc's Pandoc link attributes, which only Quarto reads
-            md = o.get('data', {}).get('text/markdown')
-            if md: o['data']['text/markdown'] = re.sub(r'\)\{[^}\n]*\}', ')', ''.join(md))
-    cfg = Config()
-    cfg.TagRemovePreprocessor.enabled = True
-    cfg.TagRemovePreprocessor.remove_input_tags = {'remove_input'}
-    cfg.TagRemovePreprocessor.remove_all_outputs_tags = set()
-    cfg.HTMLExporter.exclude_input_prompt = cfg.HTMLExporter.exclude_output_prompt = True   # Quarto shows no prompts
-    body, _ = HTMLExporter(config=cfg, template_name='lab').from_notebook_node(nb, resources={'metadata': {'name': fm['title']}})
-    body = re.sub(r'<script[^>]*\bsrc="https?://[^"]*"[^>]*>\s*</script>', '', body)   # no network: mathjax, require.js
-    body = re.sub(r'<link[^>]*\bhref="https?://[^"]*\.css"[^>]*>', '', body)
-    probe = ("<script>window.addEventListener('load', function() {"
-             " var r = Array.from(document.images).map(function(i) { var b = i.getBoundingClientRect();"
-             " return {w: i.naturalWidth, h: i.naturalHeight, x: b.left, y: b.top + window.scrollY, bw: b.width, bh: b.height}; });"
-             " document.body.setAttribute('data-probe', JSON.stringify({imgs: r, height: document.documentElement.scrollHeight}));"
-             "});</script>")
-    return body.replace('</body>', probe + '\n</body>')
+# ---------------------------------------------------------------------------------------------- the built site, every page
+def _build_module():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location('build_docs', ROOT/'.ci'/'build_docs.py')
+    m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
+    return m
 
 
 @pytest.fixture(scope='module')
-def pages(site, tmp_path_factory):
-    "Execute each page's notebook (nbclient), apply nbdev's docs processors to the result, write HTML. {name: html path}"
-    nbformat = pytest.importorskip('nbformat')
-    pytest.importorskip('nbconvert', reason='nbconvert is needed to render pages without Quarto (dev_requirements)')
-    from nbclient import NotebookClient
-    out, res = tmp_path_factory.mktemp('pages'), {}
-    mp = pytest.MonkeyPatch(); mp.setenv('IN_TEST', '1')   # the notebooks' final nbdev_export() is then a no-op
-    try:
-        for name in PAGES:
-            nb = nbformat.read(site/'nbs'/name, as_version=4)
-            NotebookClient(nb, timeout=120, kernel_name='python3', resources={'metadata': {'path': str(site/'nbs')}}).execute()
-            nbformat.write(nb, out/name)
-    finally: mp.undo()
-    # the same processors nbdev_docs applies (nbdev.serve_drv.main is what proc_nbs runs per notebook), in a fresh process
-    script = ('import sys; from pathlib import Path; from nbdev.serve_drv import main; from nbdev.processors import FilterDefaults\n'
-              'for a in sys.argv[1:]: main((Path(a), Path(a).with_suffix(".proc.ipynb"), FilterDefaults))')
-    r = subprocess.run([sys.executable, '-W', 'ignore', '-c', script, *[str(out/n) for n in PAGES]], cwd=site,
-                       capture_output=True, text=True, timeout=120)
-    assert r.returncode == 0, f'nbdev processors failed on the executed notebooks:\n{r.stderr[-3000:]}'
-    for name in PAGES:
-        p = json.loads((out/name).with_suffix('.proc.ipynb').read_text())
-        fm = yaml.safe_load(''.join(p['cells'][0]['source']).strip().strip('-'))
-        res[name] = out/(Path(name).stem + '.html')
-        res[name].write_text(_html_page(p, fm))
-    if (site/'nbs'/'images').exists(): shutil.copytree(site/'nbs'/'images', out/'images')   # pictures the pages link to
-    keep = os.environ.get('IMG2AUDIO_DOCS_OUT')      # set it to keep the pages and screenshots for a look
-    if keep: Path(keep).mkdir(parents=True, exist_ok=True); [shutil.copy2(f, keep) for f in res.values()]
-    return res
+def built():
+    "The site built by `python .ci/build_docs.py`: build.json, checked to be current."
+    info = ROOT/'_docs'/'build.json'
+    if not info.exists(): pytest.skip('docs not built: run `OMP_NUM_THREADS=1 python .ci/build_docs.py` (.ci/run does it)')
+    b, info = _build_module(), json.loads(info.read_text())
+    lib = b._lib_hash()
+    stale = [n for n in _notebooks(NBS) if info['pages'].get(n, {}).get('key') != b.page_key(n, lib)]
+    assert not stale, f'the built docs are older than these notebooks (or the library): {stale}; run python .ci/build_docs.py'
+    return info
 
 
-def _pngs(page):
-    return [base64.b64decode(m) for m in re.findall(r'<img[^>]*src="data:image/png;base64,([^"]+)"', page)]
+def test_every_page_built(built):
+    "Every notebook is a page, executed without error, in the sidebar's reading order (index first)."
+    order = built['order']
+    assert sorted(order) == _notebooks(NBS) and order[0] == 'index.ipynb'
+    side = yaml.safe_load((ROOT/'_proc'/'sidebar.yml').read_text())['website']['sidebar']['contents']
+    assert side == order
+    bad = {n: r['error'] for n, r in built['pages'].items() if r.get('error')}
+    assert not bad, f'pages whose execution failed: {bad}'
+    for n in order:
+        assert (ROOT/'_docs'/(Path(n).stem + '.html')).exists(), n
+        nb = json.loads((ROOT/'_proc'/n).read_text())
+        errs = [o for c in nb['cells'] for o in c.get('outputs', []) if o.get('output_type') == 'error']
+        assert not errs, f'{n}: error output in _proc: {errs[0].get("ename")}: {errs[0].get("evalue")}'
 
-def _linked(page):
-    "Pictures a page links to (markdown images under nbs/images/), as relative paths."
-    return re.findall(r'<img[^>]*src="(images/[^"]+)"', page)
+
+def test_proc_pages_show_figures(built):
+    "The real route's input (_proc, what Quarto renders) holds the figures and results tables each page must show."
+    for n, k in PAGES.items():
+        nb = json.loads((ROOT/'_proc'/n).read_text())
+        pngs = [o for c in nb['cells'] for o in c.get('outputs', []) if 'image/png' in o.get('data', {})]
+        assert len(pngs) >= k, f'{n}: {len(pngs)} figures in _proc/{n}, expected at least {k}'
+    for n, word in RESULTS_PAGES.items():
+        nb = json.loads((ROOT/'_proc'/n).read_text())
+        tables = [''.join(o['data']['text/html']) for c in nb['cells'] for o in c.get('outputs', []) if 'text/html' in o.get('data', {})]
+        assert any('<table' in t and word in t.lower() for t in tables), f"{n}: no table with the {word}'s numbers beside ours"
 
 
-def test_pages_html(pages):
-    "Each page has its title, its API docs, and its figures inline as real PNGs, and needs nothing from the network."
+_PROBE = ("<script>window.addEventListener('load', function() {"
+          " var r = Array.from(document.images).map(function(i) { return {src: i.src.slice(0, 60), w: i.naturalWidth, h: i.naturalHeight}; });"
+          " var e = document.querySelectorAll('[data-mime-type=\"application/vnd.jupyter.stderr\"], .jp-RenderedText pre');"
+          " var tb = Array.from(e).filter(function(x) { return /Traceback|Error:/.test(x.textContent); }).length;"
+          " document.body.setAttribute('data-probe', JSON.stringify({imgs: r, errors: tb, height: document.documentElement.scrollHeight}));"
+          "});</script>")
+
+
+def test_every_page_in_chromium(built, tmp_path):
+    "Headless Chromium opens every page: each figure decodes (naturalWidth > 0), no page shows an error output."
+    exe = _chromium()
+    if not exe: pytest.skip('chromium not installed (apt-get install -y chromium chromium-driver)')
     from PIL import Image
     import numpy as np
-    for name, f in pages.items():
-        page = f.read_text()
-        mod = Path(name).stem.split('_', 1)[1]
-        import importlib, importlib.util
-        if importlib.util.find_spec(f'img2audio.{mod}') is None:               # a results page, no module behind it
-            title = ''.join(json.loads((NBS/name).read_text())['cells'][0]['source']).splitlines()[0].lstrip('# ').strip()
-            assert re.search(rf'<h1[^>]*>\s*{re.escape(html.escape(title))}', page), f'{name}: page title {title!r} missing'
-        else:
-            assert f'<h1 id="{mod}">' in page, f'{name}: page title missing'
-            m = importlib.import_module(f'img2audio.{mod}')
-            for sym in [s for s in m.__all__ if callable(getattr(m, s))]:           # nbdev documents functions and classes
-                assert re.search(rf'<h3[^>]*>\s*{re.escape(sym)}\b', page), f'{name}: no API docs for {sym}'
-        for src in _linked(page): assert (f.parent/src).exists(), f'{name}: links to {src}, which is not in nbs/'
-        assert not re.search(r'(src|href)="https?://[^"]*\.(js|css)"', page), f'{name}: page loads remote resources'
-        imgs = _pngs(page)
-        assert len(imgs) >= PAGES[name], f'{name}: {len(imgs)} inline figures, expected {PAGES[name]}'
-        for b in imgs:
-            a = np.asarray(Image.open(io.BytesIO(b)).convert('L'), dtype=float)
-            assert min(a.shape) >= 100 and a.std() > 10, f'{name}: a figure is tiny or blank ({a.shape}, std {a.std():.1f})'
+    site = tmp_path/'site'
+    shutil.copytree(ROOT/'_docs', site)
+    keep = os.environ.get('IMG2AUDIO_DOCS_OUT')      # set it to keep screenshots of two pages for a look
+    checked = 0
+    for n in built['order']:
+        f = site/(Path(n).stem + '.html')
+        f.write_text(f.read_text().replace('</body>', _PROBE + '\n</body>'))
+        dom = _run_chromium(exe, f, tmp_path/'profile', '--window-size=1200,900', '--dump-dom')
+        m = re.search(r'data-probe="([^"]*)"', dom)
+        assert m, f'{n}: the page did not finish loading in chromium'
+        probe = json.loads(html.unescape(m.group(1)))
+        bad = [i for i in probe['imgs'] if not (i['w'] > 0 and i['h'] > 0)]
+        assert not bad, f'{n}: figures that did not load: {bad}'
+        assert probe['errors'] == 0, f'{n}: the page shows an error output'
+        assert len(probe['imgs']) >= PAGES.get(n, 0), f'{n}: {len(probe["imgs"])} figures, expected {PAGES[n]}'
+        checked += 1
+        if n in ('12_image2audio.ipynb', '14_table1.ipynb'):
+            shot = tmp_path/(f.stem + '.png')
+            _run_chromium(exe, f, tmp_path/'profile', f'--window-size=1200,{int(min(max(probe["height"], 900), 6000))}',
+                          f'--screenshot={shot}')
+            im = np.asarray(Image.open(shot).convert('RGB'), dtype=float)
+            assert im.std() > 10, f'{n}: blank screenshot'
+            if keep: Path(keep).mkdir(parents=True, exist_ok=True); shutil.copy2(shot, Path(keep)/f'docs_{f.stem}.png')
+    assert checked == len(_notebooks(NBS))
+    print(f'{checked} pages opened in chromium')
 
 
 def _chromium():
@@ -220,34 +216,3 @@ def _run_chromium(exe, page, tmp, *args):
     r = subprocess.run([exe, *flags, *args, page.as_uri()], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, f'chromium failed on {page.name}: {r.stderr[-2000:]}'
     return r.stdout
-
-
-def test_pages_in_chromium(request, tmp_path):
-    "Headless Chromium decodes every figure (nonzero natural size) and the screenshot shows it (not blank, in colour)."
-    exe = _chromium()
-    if not exe: pytest.skip('chromium not installed (apt-get install -y chromium chromium-driver)')
-    pages = request.getfixturevalue('pages')
-    from PIL import Image
-    import numpy as np
-    for name, f in pages.items():
-        dom = _run_chromium(exe, f, tmp_path/'profile', '--window-size=1200,900', '--dump-dom')
-        m = re.search(r'data-probe="([^"]*)"', dom)
-        assert m, f'{name}: the page did not finish loading in chromium'
-        probe = json.loads(html.unescape(m.group(1)))
-        imgs = probe['imgs']
-        page = f.read_text()
-        assert len(imgs) >= PAGES[name] and len(imgs) == len(_pngs(page)) + len(_linked(page)), f'{name}: images in DOM: {imgs}'
-        assert all(i['w'] > 0 and i['h'] > 0 and i['bw'] > 50 for i in imgs), f'{name}: an image did not load: {imgs}'
-        height = int(min(max(probe['height'], 600), 8000))
-        shot = tmp_path/(f.stem + '.png')
-        _run_chromium(exe, f, tmp_path/'profile', f'--window-size=1200,{height}', f'--screenshot={shot}')
-        im = np.asarray(Image.open(shot).convert('RGB'), dtype=float)
-        assert im.shape[0] >= min(height, 600) and im.std() > 10, f'{name}: blank screenshot'
-        for i in imgs:                                 # the figure's own pixels in the screenshot: varied and coloured
-            x0, y0 = int(i['x']), int(i['y'])
-            crop = im[y0:y0 + int(i['bh']), x0:x0 + int(i['bw'])]
-            assert crop.size and crop.std() > 20, f'{name}: figure area at {x0},{y0} is blank in the screenshot'
-            sat = crop.max(-1) - crop.min(-1)
-            assert (sat > 60).mean() > 0.02, f'{name}: figure area has no colour (heatmap not drawn?)'
-        keep = os.environ.get('IMG2AUDIO_DOCS_OUT')
-        if keep: shutil.copy2(shot, keep)

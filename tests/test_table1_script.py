@@ -34,8 +34,9 @@ def test_finished_runs_are_skipped_and_gathered(tmp_path):
                                                   'confusion': [[1, 1], [0, 2]], 'fid_high': float('nan')}))
     (run / 'timings.json').write_text(json.dumps({'method': 12.5}))
     (tmp_path / 'unfinished').mkdir()
-    name, rc, sec, note = rt.run_one(('synthetic-unpaired-all-s0', {'out_dir': str(run)}), _args(tmp_path))
-    assert (rc, note) == (0, 'done before')                               # never re-run, never overwritten
+    rec, = rt.submit([{'name': 'synthetic-unpaired-all-s0', 'kwargs': {'out_dir': str(run)}}], tmp_path)
+    assert rec['status'] == 'done before'                                 # never re-run, never overwritten (no executor started)
+    assert [j['name'] for j in rt.jobs_of(_args(tmp_path))] == [n for n, _ in rt.plan(_args(tmp_path))]
     assert rt.collect(tmp_path) == 1
     rec, = json.loads((tmp_path / 'runs.json').read_text())
     assert rec['run'] == 'synthetic-unpaired-all-s0' and rec['confusion'] == [[1, 1], [0, 2]] and rec['method_seconds'] == 12.5
