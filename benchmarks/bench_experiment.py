@@ -7,7 +7,8 @@ Prints seconds for: corpus generation/loading, features, training per epoch, eva
 import argparse, json, tempfile, time
 from pathlib import Path
 import torch
-from img2audio.experiment import load_experiment_data, run_experiment
+from img2audio.experiment import run_experiment
+from img2audio.runs import load_experiment_data
 
 p = argparse.ArgumentParser(); p.add_argument('--dataset', default='synthetic'); p.add_argument('--data-dir', default=None)
 p.add_argument('--epochs', type=int, default=40); p.add_argument('--threads', type=int, default=0)

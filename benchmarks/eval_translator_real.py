@@ -52,7 +52,7 @@ def main(argv=None):
     import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt
     from torch.utils.data import DataLoader, TensorDataset
     from img2audio.core import seed_everything, resolve_device
-    from img2audio.experiment import load_experiment_data
+    from img2audio.runs import load_experiment_data
     from img2audio.features import faces_to_tensor
     from img2audio.splits import split_indices
     from img2audio.base import SpecCNN, SpecAugment, train_classifier, predict

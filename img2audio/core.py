@@ -11,7 +11,8 @@ import numpy as np, pandas as pd, torch
 
 # %% auto #0
 __all__ = ['EMOTIONS', 'INTENSITIES', 'META_COLUMNS', 'check_choice', 'check_int', 'resolve_device', 'seed_everything',
-           'atomic_write_bytes', 'atomic_write_text', 'atomic_write_json', 'hash_key', 'AVCorpus', 'FacePool']
+           'atomic_write_bytes', 'atomic_write_text', 'atomic_write_json', 'walk_files', 'hash_key', 'AVCorpus',
+           'FacePool']
 
 # %% ../nbs/00_core.ipynb #d955a063
 EMOTIONS = ('neutral', 'calm', 'happy', 'sad', 'angry', 'fearful', 'disgust', 'surprised', 'contempt')
@@ -89,6 +90,25 @@ def _jsonable(o):
 def atomic_write_json(path, obj)->Path:
     "Write `obj` as indented JSON to `path` atomically (NumPy scalars and paths allowed)."
     return atomic_write_text(path, json.dumps(obj, indent=2, sort_keys=True, default=_jsonable) + '\n')
+
+# %% ../nbs/00_core.ipynb #0019f134
+def walk_files(root, # folder to search (links to folders are followed)
+               exts=None # keep only these suffixes (lower case, with the dot); None: every file
+              )->list: # sorted paths, as seen through `root` (not resolved)
+    "Every non-hidden file under `root`, following symbolic links to folders and guarding against link loops."
+    root, seen, out = Path(root), set(), []
+    for d, dirs, files in os.walk(root, followlinks=True):
+        real = os.path.realpath(d)
+        if real in seen:
+            dirs[:] = []
+            continue
+        seen.add(real)
+        dirs[:] = sorted(x for x in dirs if not x.startswith('.'))
+        for f in files:
+            q = Path(d, f)
+            if f.startswith('.') or (exts is not None and q.suffix.lower() not in exts): continue
+            if q.is_file(): out.append(q)
+    return sorted(out)
 
 # %% ../nbs/00_core.ipynb #62d42d13
 def hash_key(*parts)->str:

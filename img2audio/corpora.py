@@ -8,9 +8,10 @@ import logging, os, re, threading, time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-import numpy as np, pandas as pd, torch, torchaudio, soundfile as sf, cv2
+import numpy as np, pandas as pd, torch, soundfile as sf, cv2
 from PIL import Image
-from .core import EMOTIONS, INTENSITIES, AVCorpus, FacePool, check_choice, check_int
+from .core import EMOTIONS, INTENSITIES, AVCorpus, FacePool, check_choice, check_int, walk_files
+from .features import resample
 
 log = logging.getLogger('img2audio')
 
@@ -95,7 +96,7 @@ def read_audio(path, # a .wav or .flac file (any sample rate, mono or multichann
     if not np.isfinite(x).all(): raise ValueError(f"{path}: audio holds NaN or infinite samples")
     peak = float(np.abs(x).max())
     if peak < min_peak: raise ValueError(f"{path}: silent audio (peak {peak:.2g} < min_peak={min_peak:g})")
-    if file_sr != sr: x = torchaudio.functional.resample(torch.from_numpy(np.ascontiguousarray(x)), int(file_sr), int(sr)).numpy()
+    if file_sr != sr: x = resample(x, int(file_sr), int(sr))
     return np.ascontiguousarray(x, dtype=np.float32)
 
 # %% ../nbs/02_corpora.ipynb #8d5bd942
@@ -219,8 +220,8 @@ def _check_dir(d, what:str, expected:str)->Path:
     return d
 
 def _files(root:Path, exts)->list:
-    "Files under `root` (any depth) with one of the suffixes `exts`, hidden files left out, sorted."
-    return sorted(p for p in root.rglob('*') if p.suffix.lower() in exts and not p.name.startswith('.') and p.is_file())
+    "Files under `root` (any depth, through linked folders) with one of the suffixes `exts`, hidden files left out, sorted."
+    return walk_files(root, set(exts))
 
 def _log_skipped(what:str, n_loaded:int, skipped:list):
     if not skipped: return
@@ -498,7 +499,7 @@ def _load_ckplus(p, set_name, detect, face_detector, size, n_jobs, n_peak=3, neu
     emo_dir = next((d for d in (base/'Emotion', base/'Emotion_labels'/'Emotion') if d.is_dir()), None)
     if emo_dir is None: raise FileNotFoundError(f"CK+ set {p}: no Emotion/ folder beside {imgs_dir}; expected Emotion/S###/###/*_emotion.txt")
     jobs, skipped = [], []
-    for ef in sorted(emo_dir.rglob('*_emotion.txt')):
+    for ef in [f for f in walk_files(emo_dir, {'.txt'}) if f.name.endswith('_emotion.txt')]:
         seq = imgs_dir/ef.parent.parent.name/ef.parent.name
         try: code = int(float(ef.read_text().split()[0]))
         except Exception: skipped.append((str(ef), 'emotion file does not hold a CK+ code 0-7')); continue

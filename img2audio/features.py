@@ -12,8 +12,8 @@ from safetensors.torch import save, load
 from .core import hash_key, atomic_write_bytes, resolve_device
 
 # %% auto #0
-__all__ = ['FeatureConfig', 'pad_batch', 'voiced_window', 'LogMel', 'waves_to_specs', 'spec_to_audio', 'faces_to_tensor',
-           'default_cache_dir', 'FeatureCache']
+__all__ = ['FeatureConfig', 'resample', 'pad_batch', 'voiced_window', 'LogMel', 'waves_to_specs', 'spec_to_audio',
+           'faces_to_tensor', 'default_cache_dir', 'FeatureCache']
 
 # %% ../nbs/03_features.ipynb #98ce94a2
 @dataclass(frozen=True)
@@ -33,6 +33,16 @@ class FeatureConfig:
     @property
     def win_samples(self)->int: return (self.n_frames - 1) * self.hop
     def key(self)->str: return hash_key(asdict(self))
+
+# %% ../nbs/03_features.ipynb #167d88a1
+def resample(x:np.ndarray, # 1-D waveform
+             sr_in:int, # its sample rate
+             sr_out:int # the rate wanted
+            )->np.ndarray: # float32 waveform at `sr_out`
+    "Resample one waveform (torchaudio's windowed-sinc resampler)."
+    if sr_in == sr_out: return np.asarray(x, dtype=np.float32)
+    y = torchaudio.functional.resample(torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32)), int(sr_in), int(sr_out))
+    return y.numpy()
 
 # %% ../nbs/03_features.ipynb #92e2e471
 def pad_batch(waves:list # 1-D float arrays or tensors of varying length

@@ -14,12 +14,14 @@ from safetensors.torch import save as st_save
 from tqdm.auto import tqdm
 from .core import check_choice, check_int, resolve_device, atomic_write_bytes, hash_key
 from .features import faces_to_tensor, FeatureCache
-from .splits import split_indices
 from .base import SpecCNN, SpecAugment, predict, optim_to_tensors, optim_from_tensors
 from .translator import Translator, TranslatorTrainer, LossWeights, log_p_fake, log_p_real
 from .density import epsilon_schedule, split_by_density, AnnealLog, EPS_KINDS
 from .graph import FeatureGraph, build_graph, reliability_paths, label_matrix, smoothness
 from .genmetrics import generation_scores
+from .methods import register_method, opt
+from .runs import run_split
+from .base_method import run_base
 
 # %% auto #0
 __all__ = ['ABLATIONS', 'PAIRINGS', 'BASE_CHANNELS', 'Image2AudioConfig', 'dis_t_objective', 'generate', 'warm_start_dis_t',
@@ -41,31 +43,31 @@ def _check_float(name, v, lo=None, hi=None, lo_open=False, allow_none=False):
 
 @dataclass
 class Image2AudioConfig:
-    "Options of an Image2Audio run; `run_image2audio` reads them from the run's cfg dict (missing keys: these defaults)."
-    ablation:str='all' # Table 1 row: 'base', 'no_low_no_rel', 'no_low', 'no_high_no_rel' or 'all'
-    pairing:str='unpaired' # 'unpaired' (the IFER face pool) or 'paired' (the corpus's own faces, L1 variant)
-    rounds:int=4 # co-training rounds (translator + Dis_t), each regenerating, re-ranking and re-building the graph
-    trans_steps:int=20 # translator updates per round (each also updates Dis_t and Dis_f, Eq. 8)
-    dis_steps:int=25 # Dis_t updates per round with the full objective (paper §2.4, last equation)
-    trans_batch:int=24 # faces and spectrograms per translator update
-    dis_batch:int=32 # examples per Dis_t update from each of D_t, D_u and D_g
-    eps_kind:str='linear' # ε schedule over the rounds: 'linear', 'cosine' or 'step'
-    eps_max:float=0.8 # ε of the last round (paper: 0.8); round 0 has ε=0
-    k_density:int=8 # IWAE importance samples per translation for the density ranking
-    n_gen:int=400 # faces translated (class-balanced sample of the source faces) per round
-    lam:float=0.01 # λ, weight of the smoothness S = tr(YᵀLY) on a batch's subgraph
-    beta:float|None=None # graph's squared edge radius β (None: `build_graph`'s data-derived default)
-    gamma:float|None=None # RBF scale γ (None: 1 / median squared edge length)
-    min_reliability:float=0.37 # reliability paths weaker than this leave a D_u node unlabelled (≈e^-1: one median-length edge)
-    graph_gens:bool=True # high-density translations are labelled graph nodes (they are in D_t)
-    trans_lr:float=1e-3 # Adam lr of the encoders/decoders
-    dis_lr:float=3e-4 # Adam lr of Dis_t and Dis_f (both phases): fine-tuning the warm-started Dis_t
-    latent:int=32 # translator latent size
-    hidden:int=128 # width of the translator's shared layers
-    channels:tuple=(16, 32, 64) # translator conv channels
-    dis_channels:tuple=(16, 32, 64, 96) # Dis_t (SpecCNN) channels, as the Base network
-    augment:bool=True # SpecAugment on D_t/D_u inputs of the Dis_t steps (as the Base recipe)
-    warm_start:bool=True # Dis_t starts as the Base network of the same seed (K logits copied, the (K+1)th added at zero)
+    "Options of an Image2Audio run (checked by the method registry; missing keys: these defaults)."
+    ablation:str = opt('all', "Table 1 row: 'base', 'no_low_no_rel', 'no_low', 'no_high_no_rel' or 'all'", choices=ABLATIONS)
+    pairing:str = opt('unpaired', "'unpaired' (the IFER face pool) or 'paired' (the corpus's own faces, L1 variant)", choices=PAIRINGS)
+    rounds:int = opt(4, "co-training rounds (translator + Dis_t), each regenerating, re-ranking and re-building the graph", lo=1)
+    trans_steps:int = opt(20, "translator updates per round (each also updates Dis_t and Dis_f, Eq. 8)", lo=0)
+    dis_steps:int = opt(25, "Dis_t updates per round with the full objective (paper §2.4, last equation)", lo=0)
+    trans_batch:int = opt(24, "faces and spectrograms per translator update", lo=2)
+    dis_batch:int = opt(32, "examples per Dis_t update from each of D_t, D_u and D_g", lo=2)
+    eps_kind:str = opt('linear', "ε schedule over the rounds: 'linear', 'cosine' or 'step'", choices=EPS_KINDS)
+    eps_max:float = opt(0.8, "ε of the last round (paper: 0.8); round 0 has ε=0", lo=0, hi=1)
+    k_density:int = opt(8, "IWAE importance samples per translation for the density ranking", lo=1)
+    n_gen:int = opt(400, "faces translated (class-balanced sample of the source faces) per round", lo=2)
+    lam:float = opt(0.01, "λ, weight of the smoothness S = tr(YᵀLY) on a batch's subgraph", lo=0)
+    beta:float|None = opt(None, "graph's squared edge radius β (None: `build_graph`'s data-derived default)", lo=0)
+    gamma:float|None = opt(None, "RBF scale γ (None: 1 / median squared edge length)", lo=0)
+    min_reliability:float = opt(0.37, "reliability paths weaker than this leave a D_u node unlabelled (≈e^-1: one median-length edge)", lo=0, hi=1)
+    graph_gens:bool = opt(True, "high-density translations are labelled graph nodes (they are in D_t)")
+    trans_lr:float = opt(1e-3, "Adam lr of the encoders/decoders", lo=0)
+    dis_lr:float = opt(3e-4, "Adam lr of Dis_t and Dis_f (both phases): fine-tuning the warm-started Dis_t", lo=0)
+    latent:int = opt(32, "translator latent size", lo=1)
+    hidden:int = opt(128, "width of the translator's shared layers", lo=1)
+    channels:tuple = opt((16, 32, 64), "translator conv channels")
+    dis_channels:tuple = opt((16, 32, 64, 96), "Dis_t (SpecCNN) channels, as the Base network")
+    augment:bool = opt(True, "SpecAugment on D_t/D_u inputs of the Dis_t steps (as the Base recipe)")
+    warm_start:bool = opt(True, "Dis_t starts as the Base network of the same seed (K logits copied, the (K+1)th added at zero)")
 
     def __post_init__(self):
         check_choice('ablation', self.ablation, ABLATIONS); check_choice('pairing', self.pairing, PAIRINGS)
@@ -228,8 +230,7 @@ def _base_key(data, cfg:dict, s1)->str:
                     torch.__version__, str(resolve_device(cfg.get('device', 'cpu'))))
 
 def _base_network(data, cfg:dict, run, K:int, s1, s4)->tuple:
-    "This seed's Base network (`experiment.run_base`, or its cached copy: every ablation of a seed shares it) and its S4 predictions."
-    from img2audio.experiment import run_base
+    "This seed's Base network (`base_method.run_base`, or its cached copy: every ablation of a seed shares it) and its S4 predictions."
     net, own = SpecCNN(K), run/'model.safetensors'
     if own.exists(): _load_model(own, net)                                # resumed run: its own copy
     else:
@@ -329,24 +330,25 @@ def _nan_to_none(d:dict)->dict:
     return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in d.items()}
 
 # %% ../nbs/12_image2audio.ipynb #813af746
+@register_method('image2audio', options=Image2AudioConfig, face_pool=True)
 def run_image2audio(data, # `ExperimentData`
-                    cfg:dict, # resolved run config (seed, epochs, batch_size, lr, device, progress) + Image2AudioConfig keys
+                    cfg:dict, # resolved run config (seed, fold, epochs, batch_size, lr, device, progress) + the options
                     run, # `RunDir` (checkpoints and figures go there)
+                    opts:Image2AudioConfig|None=None, # the checked options (None: read them from `cfg`)
                     on_round=None # optional callback(round_record) after each round's checkpoint (logging, tests)
                    )->dict: # y_true, y_pred (S4), history, split, generation scores, anneal counts
     "Image2Audio (or one of its Table 1 ablations) on the run's S1–S4 split; resumes from the last finished round."
-    c = Image2AudioConfig.from_cfg(cfg)
+    c = opts if opts is not None else Image2AudioConfig.from_cfg(cfg)
     log = logging.getLogger('img2audio')
     seed, dev = int(cfg.get('seed', 0)), resolve_device(cfg.get('device', 'cpu'))
     if c.ablation == 'base':                                                # Table 1 "Base": exactly the Base method
-        from img2audio.experiment import run_base
         out = run_base(data, cfg, run)
         inc = SpecCNN(len(data.classes)); _load_model(run/'model.safetensors', inc)
         sp = out['split']; du = np.r_[sp['S2'], sp['S3']]
         gs = generation_scores(inc, data.specs[du], None, None, device=dev)
         out.update(_nan_to_none(gs), ablation='base', pairing=c.pairing, image2audio=asdict(c), anneal=[], inception='the Base network itself (SpecCNN on S1)')
         return out
-    sp = split_indices(data.meta, seed)
+    sp = run_split(data, cfg)
     K, X, Y = len(data.classes), data.specs, data.labels.numpy()
     s1, du, s4 = sp['S1'], np.r_[sp['S2'], sp['S3']], sp['S4']
     if len(s1) == 0 or len(du) == 0: raise ValueError("the split has an empty S1 or S2+S3; Image2Audio needs labelled and unlabelled clips")

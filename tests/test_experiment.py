@@ -2,7 +2,8 @@
 import json, subprocess, sys
 from pathlib import Path
 import pytest, torch
-from img2audio.experiment import run_experiment, main, RunDir, resolve_config
+from img2audio.experiment import run_experiment, main, resolve_config
+from img2audio.runs import RunDir
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = dict(n_actors=8, epochs=2, device='cpu', progress=False)
@@ -56,7 +57,7 @@ def test_never_overwrites_without_asking(tmp_path, cache):
     (dict(dataset='iemocap'), "dataset='iemocap' is not accepted"),
     (dict(method='resnet'), "method='resnet' is not accepted"),
     (dict(epochs=-1), 'epochs=-1 is too small'),
-    (dict(epochs='many'), "epochs='many' is not an integer"),
+    (dict(epochs='many'), "epochs='many' is not accepted: expected a whole number"),
     (dict(device='tpu'), "device='tpu' is not accepted"),
     (dict(seed=-3), 'seed=-3'),
     (dict(lr=0), 'lr=0 is not accepted'),

@@ -3,7 +3,8 @@ import math
 import numpy as np, pandas as pd, pytest, torch
 import img2audio.image2audio as i2a
 from img2audio.core import FacePool
-from img2audio.experiment import ExperimentData, RunDir, run_base
+from img2audio.runs import ExperimentData, RunDir
+from img2audio.base_method import run_base
 from img2audio.graph import FeatureGraph
 from img2audio.image2audio import Image2AudioConfig, dis_t_objective, run_image2audio
 

@@ -3,7 +3,8 @@ import json
 from pathlib import Path
 import numpy as np, pytest, soundfile as sf
 from PIL import Image
-from img2audio.experiment import run_experiment, load_experiment_data, _content_key
+from img2audio.experiment import run_experiment
+from img2audio.runs import load_experiment_data, _content_key
 from img2audio.features import FeatureConfig, waves_to_specs
 
 EMO = {1: 'neutral', 3: 'happy', 4: 'sad', 5: 'angry'}
