@@ -12,11 +12,14 @@ from img2audio.experiment import load_experiment_data
 from img2audio.splits import split_indices
 from img2audio.ctgan import SETUPS, MULTIMODAL, SCHEDULES, run_setup, carve_validation
 
-p = argparse.ArgumentParser(); p.add_argument('--n-actors', type=int, default=12); p.add_argument('--epochs', type=int, default=2)
-p.add_argument('--face', default='aus', choices=('aus', 'image')); p.add_argument('--schedule', default='cpu', choices=tuple(SCHEDULES))
+p = argparse.ArgumentParser()
+p.add_argument('--n-actors', type=int, default=12); p.add_argument('--epochs', type=int, default=2)
+p.add_argument('--face', default='aus', choices=('aus', 'image'))
+p.add_argument('--schedule', default='cpu', choices=tuple(SCHEDULES))
 p.add_argument('--setups', default=','.join(SETUPS))
 a = p.parse_args()
-print(f'torch {torch.__version__}, {torch.get_num_threads()} threads, synthetic corpus {a.n_actors} actors, face side: {a.face}')
+print(f'torch {torch.__version__}, {torch.get_num_threads()} threads, synthetic corpus {a.n_actors} actors, '
+      f'face side: {a.face}')
 d = load_experiment_data('synthetic', n_actors=a.n_actors, need_pool=False, cache_dir=False)
 face = torch.randn(len(d.labels), 35) if a.face == 'aus' else d.faces
 sp = split_indices(d.meta, 0)
@@ -30,10 +33,12 @@ for s in a.setups.split(','):
     t0 = time.perf_counter()
     out = run_setup(s, xs, d.labels, idx, sched, seed=0)
     for h in out['history']:
-        print(f"{s:8s} {h['epoch']:5d} {h['t_d']:8.2f} {h.get('t_ct', 0):8.2f} {h.get('t_g', 0):8.2f} {h['seconds']:8.2f}"
+        print(f"{s:8s} {h['epoch']:5d} {h['t_d']:8.2f} {h.get('t_ct', 0):8.2f} {h.get('t_g', 0):8.2f} "
+              f"{h['seconds']:8.2f}"
               + ('  (fine-tune)' if h.get('stage') == 'finetune' else ''))
     main = [h['seconds'] for h in out['history'] if h.get('stage') != 'finetune']
     ft = [h['seconds'] for h in out['history'] if h.get('stage') == 'finetune']
-    est = np.mean(main) * SCHEDULES[a.schedule]['epochs'] + (np.mean(ft) * SCHEDULES[a.schedule]['finetune_epochs'] if ft else 0)
+    sc = SCHEDULES[a.schedule]
+    est = np.mean(main) * sc['epochs'] + (np.mean(ft) * sc['finetune_epochs'] if ft else 0)
     print(f"{s:8s} total {time.perf_counter() - t0:.1f}s for {len(out['history'])} epochs; "
           f"a {a.schedule} run (~{SCHEDULES[a.schedule]['epochs']} epochs) trains in ~{est:.0f}s")

@@ -4,7 +4,8 @@ import pytest
 from img2audio.experiment import run_experiment
 from img2audio.ctgan import SETUPS, MULTIMODAL, GAN_SETUPS
 
-TINY = dict(dataset='synthetic', method='ctgan', n_actors=8, device='cpu', progress=False, train_epochs=1, finetune_epochs=1)
+TINY = dict(dataset='synthetic', method='ctgan', n_actors=8, device='cpu', progress=False, train_epochs=1,
+            finetune_epochs=1)
 
 
 @pytest.fixture(scope='module')
