@@ -7,7 +7,8 @@
 One process, one run at a time (`run_experiment(method='ctgan', setup=…)`), seed by seed so that a stopped sweep
 leaves whole seeds; a finished run folder is returned as is, so the script can be stopped and started again. The
 synthetic corpus has `--n-actors` actors (12: RAVDESS 1-12's size). At the end (and with `--collect-only`) every
-finished ctgan run below `--root` is gathered into `<root>/runs.json` (configuration, metrics, diagnostics; no corpus data).
+finished ctgan run below `--root` is gathered into `<root>/runs.json` (configuration, metrics, diagnostics; no
+corpus data).
 """
 import argparse, json, time
 from pathlib import Path
