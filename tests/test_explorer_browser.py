@@ -26,7 +26,8 @@ def runs(tmp_path_factory):
     root = tmp_path_factory.mktemp('runs')
     tiny = dict(dataset='synthetic', n_actors=8, epochs=1, progress=False)
     run_experiment('base', out_dir=str(root/'base'), **tiny)
-    run_experiment('image2audio', out_dir=str(root/'i2a'), rounds=1, trans_steps=2, dis_steps=1, n_gen=8, k_density=1, **tiny)
+    run_experiment('image2audio', out_dir=str(root/'i2a'), rounds=1, trans_steps=2, dis_steps=1, n_gen=8, k_density=1,
+                   pretrain_steps=1, gate=0, **tiny)
     return root
 
 
