@@ -483,18 +483,19 @@ _PAPER_MODEL = {'fsbase': 'FSBase', 'ssbase': 'SSBase', 'ssgan': 'SSGAN', 'mfsba
 
 def beside_paper(records:list # run metrics (metrics.json dicts) with setup, modality, uar, macro_f1
                 )->pd.DataFrame:
-    "Our mean UAR/macro-F1 (%) per setup and modality beside the paper's arousal and valence rows."
+    "Our UAR/macro-F1 (%, mean and std over runs) per setup and modality beside the paper's arousal and valence rows."
     df = pd.DataFrame(records)
     ours = df.groupby(['setup', 'modality'], sort=False).agg(
-        runs=('uar', 'size'), uar=('uar', 'mean'), uar_sd=('uar', 'std'), macro_f1=('macro_f1', 'mean')).reset_index()
-    ours[['uar', 'uar_sd', 'macro_f1']] *= 100
+        runs=('uar', 'size'), uar=('uar', 'mean'), uar_sd=('uar', 'std'), macro_f1=('macro_f1', 'mean'),
+        macro_f1_sd=('macro_f1', 'std')).reset_index()
+    ours[['uar', 'uar_sd', 'macro_f1', 'macro_f1_sd']] *= 100
     def paper(r, tables, col):
         for t in tables:
             p = paper_table(t); hit = p[(p.feature == _PAPER_ROW[r.modality]) & (p.model == _PAPER_MODEL[r.setup])]
             if len(hit): return hit[col].iloc[0]
         return None
     for task, tables in (('arousal', ('II', 'VI')), ('valence', ('IV', 'VII'))):
-        ours[f'paper_{task}_uar'] = [paper(r, tables, 'uar') for r in ours.itertuples()]
+        for col in ('uar', 'macro_f1'): ours[f'paper_{task}_{col}'] = [paper(r, tables, col) for r in ours.itertuples()]
     return ours.round(2)
 
 def paired_gains(records:list, setup:str='mssgan', base:str='mfsbase', metric:str='uar')->pd.DataFrame:
