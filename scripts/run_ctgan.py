@@ -6,17 +6,16 @@
 
 One process, one run at a time (`run_experiment(method='ctgan', setup=…)`), seed by seed so that a stopped sweep
 leaves whole seeds; uni-modal setups run once per `--modalities` entry. Paper Fig. 6's curve:
-`--datasets synthetic --setups mssgan --folds 0 --n-unlabelled 0 90 180 270`. A finished run folder is returned as
-is, so the script can be stopped and started again. The synthetic corpus has `--n-actors` actors (12: RAVDESS 1-12's size). At the end (and with `--collect-only`) every
-finished ctgan run below `--root` is gathered into `<root>/runs.json` (configuration, metrics, diagnostics; no
-corpus data).
+`--datasets synthetic --n-actors 8 --setups mssgan --folds 0 --n-unlabelled 0 60 120 180`. A finished run folder is
+returned as is, so the script can be stopped and started again. The synthetic corpus has `--n-actors` actors (default
+12, RAVDESS 1-12's size; the measured grid used 8). At the end (and with `--collect-only`) every finished ctgan run
+below `--root` is gathered into `<root>/runs.json` (configuration, metrics, diagnostics; no corpus data).
 """
 import argparse, json, time
 from itertools import product
 from pathlib import Path
 
 SETUPS = ('fsbase', 'ssbase', 'ssgan', 'mfsbase', 'mssgan')
-MULTI = ('mfsbase', 'mssgan')
 KEEP = ('setup', 'modality', 'face_input', 'accuracy', 'uar', 'macro_f1', 'n_test', 'val_uar', 'best_epoch', 'n_train',
         'n_unlab', 'n_val', 'val_actors_ids', 'unlab_as_fake', 'test_as_fake', 'ct_last', 'ct_mean', 'pseudo_count',
         'pseudo_acc', 'pseudo_conf_mean', 'train_seconds', 'classes', 'confusion')
@@ -49,6 +48,7 @@ def main():
     a = p.parse_args(); root = Path(a.root)
     if not a.collect_only:
         from img2audio.experiment import run_experiment
+        from img2audio.ctgan import MULTIMODAL as MULTI
         for fold in a.folds:
             for seed in a.seeds:
                 for ds in a.datasets:
