@@ -71,6 +71,8 @@ class Image2AudioConfig:
     beta:float|None = opt(None, "graph's squared edge radius β (None: `build_graph`'s data-derived default)", lo=0)
     gamma:float|None = opt(None, "RBF scale γ (None: 1 / median squared edge length)", lo=0)
     min_reliability:float = opt(0.37, "reliability paths weaker than this leave a D_u node unlabelled (≈e^-1: one median-length edge)", lo=0, hi=1)
+    paired_pool:bool = opt(True, "pairing='paired' also learns from the IFER face pool (unpaired steps alternating with the L1 "
+                           "steps) and translates pool faces too, as the paper's P setting; False: the corpus's own faces only")
     graph_gens:bool = opt(False, "high-density translations are labelled graph nodes too (default: the graph is real D_t ∪ D_u)")
     trans_lr:float = opt(1e-3, "Adam lr of the encoders/decoders", lo=0)
     dis_lr:float = opt(3e-4, "Adam lr of Dis_t and Dis_f (both phases): fine-tuning the warm-started Dis_t", lo=0)
@@ -106,7 +108,7 @@ class Image2AudioConfig:
             except (TypeError, ValueError): raise ValueError(f"{n}={getattr(self, n)!r} must be a sequence of positive channel counts") from None
             if len(v) != (3 if n == 'channels' else 4): raise ValueError(f"{n}={v!r} needs {3 if n == 'channels' else 4} channel counts")
             setattr(self, n, v)
-        for n in ('graph_gens', 'augment', 'warm_start'):
+        for n in ('paired_pool', 'graph_gens', 'augment', 'warm_start'):
             if not isinstance(getattr(self, n), (bool, np.bool_)): raise ValueError(f"{n}={getattr(self, n)!r} must be True or False")
         if self.warm_start and self.dis_channels != BASE_CHANNELS:
             raise ValueError(f"warm_start=True copies the Base network into Dis_t, so dis_channels must be the Base's {BASE_CHANNELS}, "
@@ -213,13 +215,17 @@ def generate(model:Translator, # the translator
     return dict(x=torch.cat(X), y=np.asarray(labels, np.int64), log_density=torch.cat(LD), high=torch.cat(H).numpy())
 
 # %% ../nbs/12_image2audio.ipynb #49bdebb7
+def _pool_faces(data)->tuple:
+    "(faces, labels) of the IFER face pool."
+    return faces_to_tensor(data.pool.images), np.array([data.classes.index(e) for e in data.pool.emotions], np.int64)
+
 def _source_faces(data, cfg:Image2AudioConfig, sp:dict, pseudo:np.ndarray|None, pool:tuple|None=None):
     "(faces, labels, clip index or None) the translator learns from: the IFER pool (unpaired) or the labelled clips' own faces (paired)."
     if cfg.pairing == 'unpaired':
         if pool is not None: return pool[0], pool[1], None
         if data.pool is None or len(data.pool) == 0:
             raise ValueError("pairing='unpaired' needs a face pool: give face_dirs=… (an IFER face set) or use the synthetic dataset")
-        return faces_to_tensor(data.pool.images), np.array([data.classes.index(e) for e in data.pool.emotions], np.int64), None
+        return *_pool_faces(data), None
     if data.faces is None:
         raise ValueError("pairing='paired' needs a corpus with paired faces (video frames of the same clips), and this corpus has none "
                          "(e.g. RAVDESS audio without its video); use pairing='unpaired' with an IFER face pool")
@@ -325,13 +331,15 @@ def warm_start_dis_t(dis_t:SpecCNN, # Dis_t, a `SpecCNN(K+1)`
 
 def _round_seed(seed:int, r:int, part:int=0)->int: return (int(seed) * 1_000_003 + r * 101 + part) % 2**62
 
-def _translator_phase(trainer, cfg, n_steps, faces, fy, X, spec_pool, spec_lab, paired_idx, g):
+def _translator_phase(trainer, cfg, n_steps, faces, fy, X, spec_pool, spec_lab, paired_idx, g, pool=None):
     "`n_steps` translator updates (Eq. 8 + class-aware term + latent alignment); returns mean losses."
     rows = []
-    for _ in range(n_steps):
-        if paired_idx is None:                                              # unpaired: any face, any real spectrogram
-            fi = _balanced_sample(fy, cfg.trans_batch, g); si = _draw(len(spec_pool), cfg.trans_batch, g)
-            out = trainer.step(faces[fi], torch.from_numpy(fy[fi]), X[spec_pool[si]], torch.from_numpy(spec_lab[si]))
+    for s in range(n_steps):
+        if paired_idx is None or (pool is not None and s % 2 == 1):        # unpaired: any face, any real spectrogram
+            pf, py = (faces, fy) if paired_idx is None else pool               # P with the IFER pool: every other step
+            fi = _balanced_sample(py, cfg.trans_batch, g)
+            si = _draw(len(spec_pool), cfg.trans_batch, g)
+            out = trainer.step(pf[fi], torch.from_numpy(py[fi]), X[spec_pool[si]], torch.from_numpy(spec_lab[si]))
         else:                                                               # paired: a face and its own clip's spectrogram
             fi = _draw(len(fy), cfg.trans_batch, g)
             out = trainer.step(faces[fi], torch.from_numpy(fy[fi]), X[paired_idx[fi]], torch.from_numpy(fy[fi]), paired=True)
@@ -431,6 +439,11 @@ def run_image2audio(data, # `ExperimentData`
     if len(s1) == 0 or len(du) == 0: raise ValueError("the split has an empty S1 or S2+S3; Image2Audio needs labelled and unlabelled clips")
     f0, y0, _ = _source_faces(data, c, sp, None)                            # fails early (paired without faces, no pool)
     pool = (f0, y0) if c.pairing == 'unpaired' else None
+    has_pool = data.pool is not None and len(data.pool) > 0
+    ppool = _pool_faces(data) if c.pairing == 'paired' and c.paired_pool and has_pool else None   # P: IFER pool + pairs
+    def with_pool(faces, fy):
+        "The faces to translate: the source faces, plus the IFER pool in the P setting."
+        return (faces, fy) if ppool is None else (torch.cat([faces, ppool[0]]), np.r_[fy, ppool[1]])
     inc, base_pred = _base_network(data, cfg, run, K, s1, s4)                   # this seed's Base run (resumable): the warm start
     judge, jm = judge_network(data, sp, cfg)                                # the independent judge: diagnostics and IS/FID only
     torch.manual_seed(seed)
@@ -456,7 +469,8 @@ def run_image2audio(data, # `ExperimentData`
         torch.manual_seed(_round_seed(seed, -1)); g = torch.Generator().manual_seed(_round_seed(seed, -1, 1))
         (faces, fy, pidx), (fa, ya) = split_aside(*_source_faces(data, c, sp, None, pool))
         t0 = time.perf_counter()
-        _translator_phase(trainer, c, c.pretrain_steps, faces, fy, X, np.r_[s1, du], np.r_[Y[s1], np.full(len(du), -1)], pidx, g)
+        _translator_phase(trainer, c, c.pretrain_steps, faces, fy, X, np.r_[s1, du], np.r_[Y[s1], np.full(len(du), -1)], pidx, g,
+                          pool=ppool)
         pre = {f'pretrain_translation_{k}': v for k, v in diag(_translate(model, fa, dev), ya).items()}
         pre['pretrain_seconds'] = time.perf_counter() - t0
         log.info(f"image2audio pre-training ({c.pretrain_steps} steps, {pre['pretrain_seconds']:.0f}s): held-aside translations "
@@ -466,12 +480,13 @@ def run_image2audio(data, # `ExperimentData`
         # 1. translator (+ Dis_t, Dis_f); D_u clips carry their path labels from the last round (if any)
         (faces, fy, pidx), (fa, ya) = split_aside(*_source_faces(data, c, sp, pseudo if c.use_rel else None, pool))
         spec_pool = np.r_[s1, du]; spec_lab = np.r_[Y[s1], pseudo if c.use_rel else np.full(len(du), -1)]
-        tr = _translator_phase(trainer, c, c.trans_steps, faces, fy, X, spec_pool, spec_lab, pidx, g)
+        tr = _translator_phase(trainer, c, c.trans_steps, faces, fy, X, spec_pool, spec_lab, pidx, g, pool=ppool)
         # 2. quality gate on held-aside translations, then ε; regenerate a class-balanced sample and split each batch by density
         gate = diag(_translate(model, fa, dev), ya)['dis_t_accuracy'] if len(fa) else None
         eps = c.eps(r, gate)
-        gi = _balanced_sample(fy, min(c.n_gen, len(fy)), g)
-        gen = generate(model, faces[gi], fy[gi], eps, c.k_density, c.trans_batch, dev)
+        gf, gy = with_pool(faces, fy)
+        gi = _balanced_sample(gy, min(c.n_gen, len(gy)), g)
+        gen = generate(model, gf[gi], gy[gi], eps, c.k_density, c.trans_batch, dev)
         alog.update(r, torch.from_numpy(gen['y']), torch.from_numpy(gen['high']))
         hi = gen['high']; Xh, yh, Xg = gen['x'][torch.from_numpy(hi)], gen['y'][hi], gen['x'][torch.from_numpy(~hi)]
         dg = diag(gen['x'], gen['y'])
@@ -502,6 +517,7 @@ def run_image2audio(data, # `ExperimentData`
         dt = _dis_t_phase(model, trainer.opt_d, c, Xt, yt, nt, Xh, yh, X[du], nu, Xg, graph, node_labels, g, dev)
         cnt = lambda y: {cl: int((np.asarray(y) == i).sum()) for i, cl in enumerate(data.classes)}
         rec = dict(epoch=r + 1, eps=eps, trans_loss=tr.get('gen_total'), trans_dis_loss=tr.get('dis_t'), dis_loss=dt.get('loss'),
+                   trans_l1_f2a=tr.get('l1_f2a'), trans_gan_f2a=tr.get('gan_f2a'), trans_cls=tr.get('cls'),
                    term_gen=dt.get('gen'), term_lab=dt.get('lab'), term_real=dt.get('real'), term_ent=dt.get('ent'), S=dt.get('S'),
                    train_acc=dt.get('acc'), n_dt=len(Xt) + len(Xh), n_dg=len(Xg), n_high=len(Xh), dt_gen_counts=cnt(yh),
                    gen_in_batch=dt.get('gen_in_batch'), gate_agreement=gate, translation_dis_t_accuracy=dg['dis_t_accuracy'],
@@ -519,7 +535,7 @@ def run_image2audio(data, # `ExperimentData`
         if on_round is not None: on_round(rec)
     # final generations (deterministic, so a resumed run regenerates the same), S4 predictions, generation quality
     torch.manual_seed(_round_seed(seed, c.rounds)); g = torch.Generator().manual_seed(_round_seed(seed, c.rounds, 1))
-    faces, fy, _ = _source_faces(data, c, sp, pseudo if c.use_rel else None, pool)
+    faces, fy = with_pool(*_source_faces(data, c, sp, pseudo if c.use_rel else None, pool)[:2])
     gi = _balanced_sample(fy, min(c.n_gen, len(fy)), g)
     eps_end = c.eps_max                                                    # reporting split of every variant: the final ε
     gen = generate(model, faces[gi], fy[gi], eps_end, c.k_density, c.trans_batch, dev)
