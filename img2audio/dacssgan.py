@@ -16,7 +16,7 @@ from .genmetrics import classifier_outputs, inception_score, fid
 from .core import resolve_device
 from .base import predict
 from .methods import register_method, opt
-from .runs import run_split
+from .runs import run_split, paired_face_side
 from .base_method import train_base, judge_network, save_model
 
 # %% auto #0
@@ -286,14 +286,10 @@ NO_FACES = ("dacssgan needs faces paired with the audio clips: the synthetic cor
 def face_inputs(data, # ExperimentData-like: `faces` (N,1,64,64) or None, `aus` (N,D) or None
                 sp:dict # split positions 'S1'..'S4'
                )->tuple: # (X float tensor (N, ...), 'aus' or 'images')
-    "The paired face side: action units (standardised by S1's mean/std) when the run has them, else face images."
-    aus = getattr(data, 'aus', None)
-    if aus is not None:
-        a = torch.as_tensor(aus, dtype=torch.float32)
-        mu, sd = a[sp['S1']].mean(0), a[sp['S1']].std(0).clamp_min(1e-3)
-        return (a - mu) / sd, 'aus'
-    if getattr(data, 'faces', None) is not None: return data.faces.float(), 'images'
-    raise ValueError(NO_FACES)
+    "The paired face side (`runs.paired_face_side`: S1-standardised AUs, else images); refuses a corpus without one."
+    out = paired_face_side(data, sp)
+    if out is None: raise ValueError(NO_FACES)
+    return out
 
 # %% ../nbs/21_dacssgan.ipynb #961f5c00
 def conformal_stage(X:torch.Tensor, # all faces (normalised), (N, ...)

@@ -20,12 +20,13 @@ from .density import epsilon_schedule, split_by_density, AnnealLog, EPS_KINDS
 from .graph import FeatureGraph, build_graph, reliability_paths, label_matrix, smoothness
 from .genmetrics import generation_scores
 from .methods import register_method, opt
-from .runs import run_split
+from .runs import run_split, paired_face_side
 from .base_method import run_base, judge_network
 
 # %% auto #0
 __all__ = ['ABLATIONS', 'PAIRINGS', 'BASE_CHANNELS', 'SCHEDULES', 'DIAGNOSTICS', 'INCEPTION', 'Image2AudioConfig',
-           'dis_t_objective', 'generate', 'translation_diagnostics', 'warm_start_dis_t', 'run_image2audio']
+           'dis_t_objective', 'generate', 'generate_parts', 'translation_diagnostics', 'warm_start_dis_t',
+           'run_image2audio']
 
 # %% ../nbs/12_image2audio.ipynb #b54d9dfd
 ABLATIONS = ('base', 'no_low_no_rel', 'no_low', 'no_high_no_rel', 'all')
@@ -215,6 +216,19 @@ def generate(model:Translator, # the translator
     return dict(x=torch.cat(X), y=np.asarray(labels, np.int64), log_density=torch.cat(LD), high=torch.cat(H).numpy())
 
 # %% ../nbs/12_image2audio.ipynb #49bdebb7
+def generate_parts(model:Translator, # the translator
+                   parts:list, # [(faces, labels), …]: e.g. a clip's AU vectors and the IFER pool's images
+                   idx:np.ndarray, # positions in the parts' concatenation to translate
+                   eps:float, k:int=8, batch:int=32, device='cpu')->dict:
+    "`generate` over several face sets of different kinds, by position in their concatenation (each set ranked in its own batches)."
+    outs, off = [], 0
+    for faces, y in parts:
+        sel = idx[(idx >= off) & (idx < off + len(y))] - off
+        if len(sel): outs.append(generate(model, faces[torch.from_numpy(sel)], np.asarray(y)[sel], eps, k, batch, device))
+        off += len(y)
+    return dict(x=torch.cat([o['x'] for o in outs]), y=np.concatenate([o['y'] for o in outs]),
+                log_density=torch.cat([o['log_density'] for o in outs]), high=np.concatenate([o['high'] for o in outs]))
+
 def _pool_faces(data)->tuple:
     "(faces, labels) of the IFER face pool."
     return faces_to_tensor(data.pool.images), np.array([data.classes.index(e) for e in data.pool.emotions], np.int64)
@@ -226,13 +240,14 @@ def _source_faces(data, cfg:Image2AudioConfig, sp:dict, pseudo:np.ndarray|None, 
         if data.pool is None or len(data.pool) == 0:
             raise ValueError("pairing='unpaired' needs a face pool: give face_dirs=… (an IFER face set) or use the synthetic dataset")
         return *_pool_faces(data), None
-    if data.faces is None:
-        raise ValueError("pairing='paired' needs a corpus with paired faces (video frames of the same clips), and this corpus has none "
-                         "(e.g. RAVDESS audio without its video); use pairing='unpaired' with an IFER face pool")
+    side = paired_face_side(data, sp)                                                    # AU vectors (S1-standardised) or images
+    if side is None:
+        raise ValueError("pairing='paired' needs a corpus with paired faces, and this one has none: the synthetic corpus has them; "
+                         "for RAVDESS give the OpenFace action-unit CSVs with au_dir=…; or use pairing='unpaired' with face_dirs=…")
     s1, du = sp['S1'], np.r_[sp['S2'], sp['S3']]
     idx = np.r_[s1, du[pseudo >= 0]] if pseudo is not None else s1                       # never S4; D_u clips only with a path label
     y = np.r_[data.labels[s1].numpy(), pseudo[pseudo >= 0]] if pseudo is not None else data.labels[s1].numpy()
-    return data.faces[idx], y.astype(np.int64), idx
+    return side[0][idx], y.astype(np.int64), idx
 
 def _save_state(path, model, trainer, extra:dict):
     t = {f'model.{k}': v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
@@ -441,13 +456,14 @@ def run_image2audio(data, # `ExperimentData`
     pool = (f0, y0) if c.pairing == 'unpaired' else None
     has_pool = data.pool is not None and len(data.pool) > 0
     ppool = _pool_faces(data) if c.pairing == 'paired' and c.paired_pool and has_pool else None   # P: IFER pool + pairs
-    def with_pool(faces, fy):
-        "The faces to translate: the source faces, plus the IFER pool in the P setting."
-        return (faces, fy) if ppool is None else (torch.cat([faces, ppool[0]]), np.r_[fy, ppool[1]])
+    def with_pool(faces, fy)->list:
+        "The face sets to translate: the source faces, plus the IFER pool in the P setting."
+        return [(faces, fy)] if ppool is None else [(faces, fy), ppool]
     inc, base_pred = _base_network(data, cfg, run, K, s1, s4)                   # this seed's Base run (resumable): the warm start
     judge, jm = judge_network(data, sp, cfg)                                # the independent judge: diagnostics and IS/FID only
     torch.manual_seed(seed)
-    model = Translator(K, latent=c.latent, hidden=c.hidden, channels=c.channels, dis_t_channels=c.dis_channels)
+    au_dim = f0.shape[1] if f0.dim() == 2 else None                         # paired faces are AU vectors (RAVDESS + au_dir)
+    model = Translator(K, latent=c.latent, hidden=c.hidden, channels=c.channels, dis_t_channels=c.dis_channels, au_dim=au_dim)
     trainer = TranslatorTrainer(model, LossWeights(cls=c.class_weight), lr=c.trans_lr, dis_lr=c.dis_lr, k_density=c.k_density,
                                 device=dev, align=c.align)
     aside0 = _held_aside(y0, c.held_aside, seed)                           # faces never trained on, for the quality gate
@@ -484,9 +500,10 @@ def run_image2audio(data, # `ExperimentData`
         # 2. quality gate on held-aside translations, then ε; regenerate a class-balanced sample and split each batch by density
         gate = diag(_translate(model, fa, dev), ya)['dis_t_accuracy'] if len(fa) else None
         eps = c.eps(r, gate)
-        gf, gy = with_pool(faces, fy)
+        parts = with_pool(faces, fy)
+        gy = np.concatenate([p[1] for p in parts])
         gi = _balanced_sample(gy, min(c.n_gen, len(gy)), g)
-        gen = generate(model, gf[gi], gy[gi], eps, c.k_density, c.trans_batch, dev)
+        gen = generate_parts(model, parts, gi, eps, c.k_density, c.trans_batch, dev)
         alog.update(r, torch.from_numpy(gen['y']), torch.from_numpy(gen['high']))
         hi = gen['high']; Xh, yh, Xg = gen['x'][torch.from_numpy(hi)], gen['y'][hi], gen['x'][torch.from_numpy(~hi)]
         dg = diag(gen['x'], gen['y'])
@@ -535,10 +552,11 @@ def run_image2audio(data, # `ExperimentData`
         if on_round is not None: on_round(rec)
     # final generations (deterministic, so a resumed run regenerates the same), S4 predictions, generation quality
     torch.manual_seed(_round_seed(seed, c.rounds)); g = torch.Generator().manual_seed(_round_seed(seed, c.rounds, 1))
-    faces, fy = with_pool(*_source_faces(data, c, sp, pseudo if c.use_rel else None, pool)[:2])
+    parts = with_pool(*_source_faces(data, c, sp, pseudo if c.use_rel else None, pool)[:2])
+    fy = np.concatenate([p[1] for p in parts])
     gi = _balanced_sample(fy, min(c.n_gen, len(fy)), g)
     eps_end = c.eps_max                                                    # reporting split of every variant: the final ε
-    gen = generate(model, faces[gi], fy[gi], eps_end, c.k_density, c.trans_batch, dev)
+    gen = generate_parts(model, parts, gi, eps_end, c.k_density, c.trans_batch, dev)
     prob = predict(model.dis_t, X[s4], device=dev)
     y_pred = prob[:, :K].argmax(1).numpy()
     hi = gen['high']

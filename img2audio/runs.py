@@ -14,8 +14,8 @@ from .features import FeatureConfig, FeatureCache, waves_to_specs, faces_to_tens
 from .splits import split_indices
 
 # %% auto #0
-__all__ = ['ExperimentData', 'load_experiment_data', 'run_split', 'RunDir', 'run_logger', 'log_to_file', 'plot_curves',
-           'plot_spec_grid']
+__all__ = ['ExperimentData', 'load_experiment_data', 'run_split', 'paired_face_side', 'RunDir', 'run_logger', 'log_to_file',
+           'plot_curves', 'plot_spec_grid']
 
 # %% ../nbs/06b_runs.ipynb #73752f35
 @dataclass
@@ -142,6 +142,19 @@ def run_split(data:ExperimentData, # the loaded corpus
              )->dict:
     "The S1–S4 clip positions of this run (its seed and fold)."
     return split_indices(data.meta, int(cfg.get('seed', 0)), int(cfg.get('fold', 0)))
+
+# %% ../nbs/06b_runs.ipynb #b72d8313
+def paired_face_side(data, # ExperimentData-like: `faces` (N,1,64,64) or None, `aus` (N,D) or None
+                     sp:dict # split positions 'S1'..'S4'
+                    )->tuple|None: # (X float tensor (N, ...), 'aus' or 'images'), or None when the corpus has no paired faces
+    "The paired face side: action units (standardised by S1's mean/std) when the run has them, else face images."
+    aus = getattr(data, 'aus', None)
+    if aus is not None:
+        a = torch.as_tensor(aus, dtype=torch.float32)
+        mu, sd = a[sp['S1']].mean(0), a[sp['S1']].std(0).clamp_min(1e-3)
+        return (a - mu) / sd, 'aus'
+    if getattr(data, 'faces', None) is not None: return data.faces.float(), 'images'
+    return None
 
 # %% ../nbs/06b_runs.ipynb #821808cc
 # parameters that do not change a run's result, so they may differ when resuming

@@ -15,10 +15,11 @@ from .core import resolve_device, check_int
 from .density import reparameterize, gaussian_decoder_logprob, log_density, split_by_density
 
 # %% auto #0
-__all__ = ['DomainEncoder', 'DomainDecoder', 'SharedEncoder', 'SharedDecoder', 'FaceDiscriminator', 'Translator', 'DomainVAE',
-           'LossWeights', 'kl_std_normal', 'vae_loss', 'cycle_loss', 'sigma_nll', 'log_p_fake', 'log_p_real',
-           'dis_t_loss', 'gan_f2a_loss', 'class_aware_loss', 'bce_real', 'bce_fake', 'frozen_bn_stats',
-           'latent_align_loss', 'TranslatorTrainer', 'fit_translator']
+__all__ = ['DomainEncoder', 'DomainDecoder', 'SharedEncoder', 'SharedDecoder', 'FaceDiscriminator', 'VectorEncoder',
+           'VectorDecoder', 'VectorDiscriminator', 'Translator', 'DomainVAE', 'LossWeights', 'kl_std_normal',
+           'vae_loss', 'cycle_loss', 'sigma_nll', 'log_p_fake', 'log_p_real', 'dis_t_loss', 'gan_f2a_loss',
+           'class_aware_loss', 'bce_real', 'bce_fake', 'frozen_bn_stats', 'latent_align_loss', 'TranslatorTrainer',
+           'fit_translator']
 
 # %% ../nbs/08_translator.ipynb #d8ea36ae
 def _down(ci, co): return nn.Sequential(nn.Conv2d(ci, co, 4, 2, 1), nn.LeakyReLU(0.2, inplace=True))
@@ -83,6 +84,34 @@ class FaceDiscriminator(nn.Module):
         self.net = nn.Sequential(*[_down(a, b) for a, b in zip(chs[:-1], chs[1:])], nn.Flatten(), nn.Linear(n, 1))
     def forward(self, x): return self.net(x).squeeze(1)
 
+def _mlp(d_in, hidden, d_out, last_act=True):
+    layers = [nn.Linear(d_in, hidden), nn.LeakyReLU(0.2, inplace=True), nn.Linear(hidden, d_out)]
+    return nn.Sequential(*layers, nn.LeakyReLU(0.2, inplace=True)) if last_act else nn.Sequential(*layers)
+
+class VectorEncoder(nn.Module):
+    "Encoder body of a vector face domain (a clip's standardised action units): two linear layers, (B, D) → (B, hidden)."
+    def __init__(self, dim:int, hidden:int=256):
+        super().__init__()
+        self.dim, self.net = dim, _mlp(dim, hidden, hidden)
+    def forward(self, x):
+        if x.dim() != 2 or x.shape[1] != self.dim:
+            raise ValueError(f"expected a batch of action-unit vectors of shape (B,{self.dim}), got {tuple(x.shape)}")
+        return self.net(x)
+
+class VectorDecoder(nn.Module):
+    "Decoder head of a vector face domain: (B, hidden) → (B, D), linear output (standardised AUs are not bounded)."
+    def __init__(self, dim:int, hidden:int=256):
+        super().__init__()
+        self.net = _mlp(hidden, hidden, dim, last_act=False)
+    def forward(self, h): return self.net(h)
+
+class VectorDiscriminator(nn.Module):
+    "Dis_u: real/fake discriminator on vectors, (B, D) → (B,) logits."
+    def __init__(self, dim:int, hidden:int=128):
+        super().__init__()
+        self.net = _mlp(dim, hidden, 1, last_act=False)
+    def forward(self, x): return self.net(x).squeeze(1)
+
 # %% ../nbs/08_translator.ipynb #2efd4720
 def _spec_cnn(n_out, channels):
     from img2audio.base import SpecCNN     # imported lazily: the translator itself does not need the classifier module
@@ -97,7 +126,8 @@ class Translator(nn.Module):
                  dis_t:nn.Module|None=None, # a ready K+1 classifier; default `SpecCNN(K+1, dis_t_channels)`
                  dis_t_channels:tuple=(16, 32, 64, 96), # channels of the default Dis_t
                  face_size:tuple=(64, 64), spec_size:tuple=(64, 156),
-                 sigma_init:float=0.2 # initial decoder σ of both Gaussian likelihoods (then learned)
+                 sigma_init:float=0.2, # initial decoder σ of both Gaussian likelihoods (then learned)
+                 au_dim:int|None=None # length of a paired action-unit vector: adds that face domain beside the images
                 ):
         super().__init__()
         self.n_classes = check_int('n_classes', n_classes, 2)
@@ -110,16 +140,32 @@ class Translator(nn.Module):
         self.log_sigma_f = nn.Parameter(torch.tensor(math.log(sigma_init)))
         self.log_sigma_a = nn.Parameter(torch.tensor(math.log(sigma_init)))
         self.latent_cls = nn.Linear(latent, self.n_classes)  # class-wise latent alignment: one linear classifier on both domains' codes
+        self.au_dim = None if au_dim is None else check_int('au_dim', au_dim, 1)
+        if au_dim is not None:                              # third domain: AU vectors (encoder, decoder, Dis_u, σ_u)
+            self.enc_u_body, self.dec_u_body = VectorEncoder(au_dim, hidden), VectorDecoder(au_dim, hidden)
+            self.dis_u = VectorDiscriminator(au_dim)
+            self.log_sigma_u = nn.Parameter(torch.tensor(math.log(sigma_init)))
+
+    def face_domain(self, au:bool)->tuple:
+        "(encoder body, decoder body, discriminator, log σ) of the image faces or, with au=True, of the AU vectors."
+        if not au: return self.enc_f_body, self.dec_f_body, self.dis_f, self.log_sigma_f
+        if self.au_dim is None:
+            raise ValueError("this Translator has no action-unit domain: build it with au_dim=<length of the AU vectors>")
+        return self.enc_u_body, self.dec_u_body, self.dis_u, self.log_sigma_u
+
+    def discriminators(self)->list:
+        "Dis_t, Dis_f and, with an AU domain, Dis_u."
+        return [self.dis_t, self.dis_f] + ([self.dis_u] if self.au_dim is not None else [])
 
     def encode_f(self, x:Tensor)->tuple[Tensor, Tensor]:
-        "Enc_f: faces (B,1,64,64) → (mu, logvar), each (B, latent)."
-        return self.enc_shared(self.enc_f_body(x))
+        "Enc_f: faces (B,1,64,64) or AU vectors (B,D) → (mu, logvar), each (B, latent)."
+        return self.enc_shared(self.face_domain(x.dim() == 2)[0](x))
     def encode_a(self, x:Tensor)->tuple[Tensor, Tensor]:
         "Enc_a: spectrograms (B,1,64,156) → (mu, logvar)."
         return self.enc_shared(self.enc_a_body(x))
-    def decode_f(self, z:Tensor)->Tensor:
-        "Dec_f: codes (B, latent) → faces in [-1, 1]."
-        return self.dec_f_body(self.dec_shared(z))
+    def decode_f(self, z:Tensor, au:bool=False)->Tensor:
+        "Dec_f: codes (B, latent) → faces in [-1, 1] (or, with au=True, standardised AU vectors)."
+        return self.face_domain(au)[1](self.dec_shared(z))
     def decode_a(self, z:Tensor)->Tensor:
         "Dec_a: codes (B, latent) → spectrograms in [-1, 1]."
         return self.dec_a_body(self.dec_shared(z))
@@ -145,7 +191,7 @@ class Translator(nn.Module):
 
     def generator_parameters(self):
         "Encoders, decoders and the two decoder σ: everything but the discriminators."
-        dis = {id(p) for p in list(self.dis_f.parameters()) + list(self.dis_t.parameters())}
+        dis = {id(p) for d in self.discriminators() for p in d.parameters()}
         return [p for p in self.parameters() if id(p) not in dis]
 
 class DomainVAE:
@@ -257,11 +303,12 @@ class TranslatorTrainer:
         self.model, self.w, self.k_density = model.to(self.device), weights, k_density
         self.align, self.lean = float(align), bool(lean)
         self.opt_g = torch.optim.Adam(model.generator_parameters(), lr=lr, betas=betas)
-        self.opt_d = torch.optim.Adam(list(model.dis_t.parameters()) + list(model.dis_f.parameters()), lr=dis_lr or lr, betas=betas)
+        dis = [p for d in model.discriminators() for p in d.parameters()]
+        self.opt_d = torch.optim.Adam(dis, lr=dis_lr or lr, betas=betas)
         self.n_steps = 0
 
     def _set_dis_grad(self, flag):
-        for p in list(self.model.dis_t.parameters()) + list(self.model.dis_f.parameters()): p.requires_grad_(flag)
+        for p in (p for d in self.model.discriminators() for p in d.parameters()): p.requires_grad_(flag)
 
     def _dis_t_logits(self, specs:Tensor, fakes:Tensor)->tuple[Tensor, Tensor]:
         "Dis_t on real and translated spectrograms: one joint batch (lean=False) or two passes, BN statistics from real only."
@@ -278,7 +325,7 @@ class TranslatorTrainer:
         if not self.lean: return m.dis_t(torch.cat([specs, f2a]))[len(specs):]
         with frozen_bn_stats(m.dis_t): return m.dis_t(f2a)
 
-    def step(self, faces:Tensor, # (B,1,64,64) in [-1,1]
+    def step(self, faces:Tensor, # (B,1,64,64) in [-1,1], or (B,D) action-unit vectors (a Translator with au_dim=D)
              face_labels:Tensor, # (B,) classes 0..K-1
              specs:Tensor, # (B',1,64,156) in [-1,1]
              spec_labels:Tensor|None=None, # (B',) classes, -1 = unlabelled; None = all unlabelled
@@ -299,7 +346,9 @@ class TranslatorTrainer:
         mu_f, lv_f = m.encode_f(faces); z_f = reparameterize(mu_f, lv_f)[:, 0]
         mu_a, lv_a = m.encode_a(specs); z_a = reparameterize(mu_a, lv_a)[:, 0]
         h_f, h_a = m.dec_shared(z_f), m.dec_shared(z_a)
-        f2a, a2f = m.dec_a_body(h_f), m.dec_f_body(h_a)
+        au = faces.dim() == 2                                   # the face side is AU vectors: their decoder, Dis_u and σ_u
+        _, dec_face, dis_face, log_sigma_face = m.face_domain(au)
+        f2a, a2f = m.dec_a_body(h_f), dec_face(h_a)
         # 1. discriminators
         high = torch.zeros(len(faces), dtype=torch.bool, device=dev)
         if eps > 0:
@@ -307,12 +356,12 @@ class TranslatorTrainer:
         self._set_dis_grad(True)
         lr_, lf_ = self._dis_t_logits(specs, f2a.detach())
         l_dis_t = dis_t_loss(lr_, spec_labels, lf_[~high], lf_[high], face_labels[high])
-        l_dis_f = torch.zeros((), device=dev) if paired else bce_real(m.dis_f(faces)) + bce_fake(m.dis_f(a2f.detach()))
+        l_dis_f = torch.zeros((), device=dev) if paired else bce_real(dis_face(faces)) + bce_fake(dis_face(a2f.detach()))
         self.opt_d.zero_grad(set_to_none=True); (l_dis_t + l_dis_f).backward(); self.opt_d.step()
         # 2. encoders and decoders
         self._set_dis_grad(False)
-        rec_f, rec_a = m.dec_f_body(h_f), m.dec_a_body(h_a)
-        mu_fa, lv_fa = m.encode_a(f2a); cyc_f = m.decode_f(reparameterize(mu_fa, lv_fa)[:, 0])    # f → a → f
+        rec_f, rec_a = dec_face(h_f), m.dec_a_body(h_a)
+        mu_fa, lv_fa = m.encode_a(f2a); cyc_f = m.decode_f(reparameterize(mu_fa, lv_fa)[:, 0], au)    # f → a → f
         mu_af, lv_af = m.encode_f(a2f); cyc_a = m.decode_a(reparameterize(mu_af, lv_af)[:, 0])    # a → f → a
         logits_tr = self._translations_logits(specs, f2a)
         L = dict(vae_f=vae_loss(faces, rec_f, mu_f, lv_f, w), vae_a=vae_loss(specs, rec_a, mu_a, lv_a, w),
@@ -322,9 +371,9 @@ class TranslatorTrainer:
             L['l1_f2a'] = F.l1_loss(f2a, specs); L['l1_a2f'] = F.l1_loss(a2f, faces)
             adv = w.l1 * (L['l1_f2a'] + L['l1_a2f'])
         else:
-            L['gan_f2a'] = gan_f2a_loss(logits_tr); L['gan_a2f'] = bce_real(m.dis_f(a2f))
+            L['gan_f2a'] = gan_f2a_loss(logits_tr); L['gan_a2f'] = bce_real(dis_face(a2f))
             adv = w.gan * (L['gan_f2a'] + L['gan_a2f'])
-        L['sigma'] = sigma_nll(faces, rec_f, m.log_sigma_f) + sigma_nll(specs, rec_a, m.log_sigma_a)
+        L['sigma'] = sigma_nll(faces, rec_f, log_sigma_face) + sigma_nll(specs, rec_a, m.log_sigma_a)
         total = L['vae_f'] + L['vae_a'] + L['cyc_f2a2f'] + L['cyc_a2f2a'] + w.cls * L['cls'] + adv + w.sigma * L['sigma']
         if self.align > 0:
             L['align'] = latent_align_loss(m.latent_cls, torch.cat([mu_f, mu_a]), torch.cat([face_labels, spec_labels]))
