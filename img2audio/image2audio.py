@@ -25,8 +25,8 @@ from .base_method import run_base, judge_network
 
 # %% auto #0
 __all__ = ['ABLATIONS', 'PAIRINGS', 'BASE_CHANNELS', 'SCHEDULES', 'DIAGNOSTICS', 'INCEPTION', 'Image2AudioConfig',
-           'dis_t_objective', 'generate', 'generate_parts', 'translation_diagnostics', 'warm_start_dis_t',
-           'run_image2audio']
+           'dis_t_objective', 'generate', 'generate_parts', 'translation_diagnostics', 'path_agreement',
+           'warm_start_dis_t', 'run_image2audio']
 
 # %% ../nbs/12_image2audio.ipynb #b54d9dfd
 ABLATIONS = ('base', 'no_low_no_rel', 'no_low', 'no_high_no_rel', 'all')
@@ -62,6 +62,8 @@ class Image2AudioConfig:
     gate:float = opt(0.6, "ε > 0 only while Dis_t gives held-aside faces' translations their face's class this often (0: no gate)",
                      lo=0, hi=1)
     held_aside:float = opt(0.15, "share of the source faces kept out of translator training, for the gate", lo=0, hi=0.5)
+    path_gate:float = opt(0.5, "D_u clips take their path labels only in rounds where paths give S1 clips of a hidden speaker their "
+                          "own label this often (0: no gate)", lo=0, hi=1)
     gen_share:float = opt(0.5, "largest share of translations in a D_t batch (default: never more than the real labelled part)",
                           lo=0, hi=1)
     eps_kind:str = opt('linear', "ε schedule over the rounds: 'linear', 'cosine' or 'step'", choices=EPS_KINDS)
@@ -97,6 +99,7 @@ class Image2AudioConfig:
         self.class_weight, self.align = _check_float('class_weight', self.class_weight, 0), _check_float('align', self.align, 0)
         self.gate, self.gen_share = _check_float('gate', self.gate, 0, 1), _check_float('gen_share', self.gen_share, 0, 1)
         self.held_aside = _check_float('held_aside', self.held_aside, 0, 0.5)
+        self.path_gate = _check_float('path_gate', self.path_gate, 0, 1)
         self.beta = _check_float('beta', self.beta, 0, lo_open=True, allow_none=True)
         self.gamma = _check_float('gamma', self.gamma, 0, lo_open=True, allow_none=True)
         self.min_reliability = _check_float('min_reliability', self.min_reliability, 0, 1)
@@ -285,6 +288,27 @@ def _held_aside(y:np.ndarray, share:float, seed:int)->np.ndarray:
         m[g.permutation(i)[:int(round(share * len(i)))]] = True
     return m
 
+def path_agreement(graph, # the round's graph, S1's nodes first
+                   labels:np.ndarray, # node labels (S1's first), -1 for unlabelled
+                   y_s1:np.ndarray, # S1's labels
+                   groups:np.ndarray, # S1's speakers
+                   K:int, min_reliability:float=0.0,
+                   seed:int=0)->float|None: # share of the hidden S1 clips a path labelled that got their own label
+    "Reliability paths' agreement with S1 labels hidden one speaker at a time (one speaker: a random half of its clips)."
+    n1, ug = len(y_s1), np.unique(groups)
+    if len(ug) > 1: parts = [groups == a for a in ug]
+    else:
+        h = np.random.default_rng(seed).permutation(n1) < n1 // 2
+        parts = [h, ~h]
+    hit = tot = 0
+    for f in parts:
+        lab = np.array(labels, np.int64)
+        lab[:n1][f] = -1
+        got = reliability_paths(graph, lab, K, min_reliability=min_reliability).labels[:n1][f]
+        ok = got >= 0
+        hit, tot = hit + int((got[ok] == y_s1[f][ok]).sum()), tot + int(ok.sum())
+    return hit / tot if tot else None
+
 @torch.no_grad()
 def _translate(model, faces:Tensor, device, bs:int=128)->Tensor:
     "Posterior-mean translations of faces, in batches, in eval mode."
@@ -293,7 +317,7 @@ def _translate(model, faces:Tensor, device, bs:int=128)->Tensor:
     model.train(was)
     return torch.cat(out) if out else torch.zeros(0, 1, 64, 156)
 
-DIAGNOSTICS = ('gate_agreement', 'eps', 'translation_dis_t_accuracy', 'translation_judge_accuracy', 'high_judge_accuracy',
+DIAGNOSTICS = ('gate_agreement', 'eps', 'path_gate_agreement', 'translation_dis_t_accuracy', 'translation_judge_accuracy', 'high_judge_accuracy',
                'translation_spread', 'path_coverage', 'pseudo_acc', 'gen_in_batch')
 
 def _per_round(history:list)->dict:
@@ -520,10 +544,15 @@ def run_image2audio(data, # `ExperimentData`
             graph = build_graph(feats, beta=c.beta, gamma=c.gamma, seed=seed)
             rp = reliability_paths(graph, lab, K, min_reliability=c.min_reliability)
             if r == c.rounds - 1: _save_graph_fig(run, feats, graph, rp, data.classes, r)
-            pseudo = rp.labels[-len(du):].astype(np.int64); node_labels = rp.labels
-            m = pseudo >= 0
-            rec.update(graph_nodes=graph.n, graph_edges=graph.n_edges, n_pseudo=int(m.sum()), path_coverage=float(m.mean()),
-                       pseudo_acc=float((pseudo[m] == Y[du][m]).mean()) if m.any() else None)   # reporting only: hidden labels
+            agree = path_agreement(graph, lab, Y[s1], data.meta.actor.values[s1], K, c.min_reliability, _round_seed(seed, r, 2))
+            path_open = c.path_gate == 0 or (agree is not None and agree >= c.path_gate)
+            paths = rp.labels[-len(du):].astype(np.int64)
+            pseudo = paths if path_open else np.full(len(du), -1, np.int64)       # a closed gate: D_u stays unlabelled
+            node_labels = rp.labels if path_open else lab
+            m = paths >= 0
+            rec.update(graph_nodes=graph.n, graph_edges=graph.n_edges, n_pseudo=int((pseudo >= 0).sum()), path_coverage=float(m.mean()),
+                       pseudo_acc=float((paths[m] == Y[du][m]).mean()) if m.any() else None,   # reporting only: hidden labels
+                       path_gate_agreement=agree, path_gate_open=bool(path_open))
             nh = len(Xh) if c.graph_gens else 0
             nt_real, nt_gen, nu = np.arange(len(s1)), (np.arange(nh) + len(s1) if c.graph_gens else np.full(len(Xh), -1)), np.arange(len(du)) + len(s1) + nh
         else:
@@ -548,7 +577,8 @@ def run_image2audio(data, # `ExperimentData`
         log.info(f"image2audio round {r+1}/{c.rounds}: gate {f3(gate)} → ε={eps:.2f}; translations: Dis_t acc "
                  f"{f3(dg['dis_t_accuracy'])}, judge acc {f3(dg['judge_accuracy'])} (high-density {f3(dh['judge_accuracy'])}), "
                  f"spread {f3(dg['spread'])}; D_t+{len(Xh)} gen, D_g {len(Xg)}; paths cover {f3(rec['path_coverage'])} of D_u "
-                 f"(hidden-label acc {f3(rec['pseudo_acc'])}); Dis_t loss {f3(rec['dis_loss'])}, {rec['seconds']:.1f}s")
+                 f"(hidden-label acc {f3(rec['pseudo_acc'])}; speaker check {f3(rec.get('path_gate_agreement'))}, "
+                 f"{'used' if rec.get('path_gate_open', True) else 'not used'}); Dis_t loss {f3(rec['dis_loss'])}, {rec['seconds']:.1f}s")
         if on_round is not None: on_round(rec)
     # final generations (deterministic, so a resumed run regenerates the same), S4 predictions, generation quality
     torch.manual_seed(_round_seed(seed, c.rounds)); g = torch.Generator().manual_seed(_round_seed(seed, c.rounds, 1))
