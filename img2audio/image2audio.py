@@ -62,8 +62,8 @@ class Image2AudioConfig:
     gate:float = opt(0.6, "ε > 0 only while Dis_t gives held-aside faces' translations their face's class this often (0: no gate)",
                      lo=0, hi=1)
     held_aside:float = opt(0.15, "share of the source faces kept out of translator training, for the gate", lo=0, hi=0.5)
-    path_gate:float = opt(0.5, "D_u clips take their path labels only in rounds where paths give S1 clips of a hidden speaker their "
-                          "own label this often (0: no gate)", lo=0, hi=1)
+    path_gate:float = opt(0.5, "D_u clips take their path labels only in rounds where paths give S1 clips of a hidden "
+                          "speaker their own label this often (0: no gate)", lo=0, hi=1)
     gen_share:float = opt(0.5, "largest share of translations in a D_t batch (default: never more than the real labelled part)",
                           lo=0, hi=1)
     eps_kind:str = opt('linear', "ε schedule over the rounds: 'linear', 'cosine' or 'step'", choices=EPS_KINDS)
@@ -223,11 +223,12 @@ def generate_parts(model:Translator, # the translator
                    parts:list, # [(faces, labels), …]: e.g. a clip's AU vectors and the IFER pool's images
                    idx:np.ndarray, # positions in the parts' concatenation to translate
                    eps:float, k:int=8, batch:int=32, device='cpu')->dict:
-    "`generate` over several face sets of different kinds, by position in their concatenation (each set ranked in its own batches)."
+    "`generate` over face sets of different kinds, by position in their concatenation (each set ranked in its own batches)."
     outs, off = [], 0
     for faces, y in parts:
         sel = idx[(idx >= off) & (idx < off + len(y))] - off
-        if len(sel): outs.append(generate(model, faces[torch.from_numpy(sel)], np.asarray(y)[sel], eps, k, batch, device))
+        if len(sel):
+            outs.append(generate(model, faces[torch.from_numpy(sel)], np.asarray(y)[sel], eps, k, batch, device))
         off += len(y)
     return dict(x=torch.cat([o['x'] for o in outs]), y=np.concatenate([o['y'] for o in outs]),
                 log_density=torch.cat([o['log_density'] for o in outs]), high=np.concatenate([o['high'] for o in outs]))
@@ -243,10 +244,11 @@ def _source_faces(data, cfg:Image2AudioConfig, sp:dict, pseudo:np.ndarray|None, 
         if data.pool is None or len(data.pool) == 0:
             raise ValueError("pairing='unpaired' needs a face pool: give face_dirs=… (an IFER face set) or use the synthetic dataset")
         return *_pool_faces(data), None
-    side = paired_face_side(data, sp)                                                    # AU vectors (S1-standardised) or images
+    side = paired_face_side(data, sp)                                  # AU vectors (S1-standardised) or images
     if side is None:
-        raise ValueError("pairing='paired' needs a corpus with paired faces, and this one has none: the synthetic corpus has them; "
-                         "for RAVDESS give the OpenFace action-unit CSVs with au_dir=…; or use pairing='unpaired' with face_dirs=…")
+        raise ValueError("pairing='paired' needs a corpus with paired faces, and this one has none: the synthetic corpus "
+                         "has them; for RAVDESS give the OpenFace action-unit CSVs with au_dir=…; "
+                         "or use pairing='unpaired' with face_dirs=…")
     s1, du = sp['S1'], np.r_[sp['S2'], sp['S3']]
     idx = np.r_[s1, du[pseudo >= 0]] if pseudo is not None else s1                       # never S4; D_u clips only with a path label
     y = np.r_[data.labels[s1].numpy(), pseudo[pseudo >= 0]] if pseudo is not None else data.labels[s1].numpy()
@@ -294,7 +296,7 @@ def path_agreement(graph, # the round's graph, S1's nodes first
                    groups:np.ndarray, # S1's speakers
                    K:int, min_reliability:float=0.0,
                    seed:int=0)->float|None: # share of the hidden S1 clips a path labelled that got their own label
-    "Reliability paths' agreement with S1 labels hidden one speaker at a time (one speaker: a random half of its clips)."
+    "Paths' agreement with S1 labels hidden one speaker at a time (one speaker: a random half of its clips)."
     n1, ug = len(y_s1), np.unique(groups)
     if len(ug) > 1: parts = [groups == a for a in ug]
     else:
@@ -317,7 +319,8 @@ def _translate(model, faces:Tensor, device, bs:int=128)->Tensor:
     model.train(was)
     return torch.cat(out) if out else torch.zeros(0, 1, 64, 156)
 
-DIAGNOSTICS = ('gate_agreement', 'eps', 'path_gate_agreement', 'translation_dis_t_accuracy', 'translation_judge_accuracy', 'high_judge_accuracy',
+DIAGNOSTICS = ('gate_agreement', 'eps', 'path_gate_agreement', 'translation_dis_t_accuracy', 'translation_judge_accuracy',
+               'high_judge_accuracy',
                'translation_spread', 'path_coverage', 'pseudo_acc', 'gen_in_batch')
 
 def _per_round(history:list)->dict:
@@ -486,8 +489,9 @@ def run_image2audio(data, # `ExperimentData`
     inc, base_pred = _base_network(data, cfg, run, K, s1, s4)                   # this seed's Base run (resumable): the warm start
     judge, jm = judge_network(data, sp, cfg)                                # the independent judge: diagnostics and IS/FID only
     torch.manual_seed(seed)
-    au_dim = f0.shape[1] if f0.dim() == 2 else None                         # paired faces are AU vectors (RAVDESS + au_dir)
-    model = Translator(K, latent=c.latent, hidden=c.hidden, channels=c.channels, dis_t_channels=c.dis_channels, au_dim=au_dim)
+    au_dim = f0.shape[1] if f0.dim() == 2 else None                         # paired faces are AU vectors (au_dir)
+    model = Translator(K, latent=c.latent, hidden=c.hidden, channels=c.channels, dis_t_channels=c.dis_channels,
+                       au_dim=au_dim)
     trainer = TranslatorTrainer(model, LossWeights(cls=c.class_weight), lr=c.trans_lr, dis_lr=c.dis_lr, k_density=c.k_density,
                                 device=dev, align=c.align)
     aside0 = _held_aside(y0, c.held_aside, seed)                           # faces never trained on, for the quality gate
@@ -544,14 +548,16 @@ def run_image2audio(data, # `ExperimentData`
             graph = build_graph(feats, beta=c.beta, gamma=c.gamma, seed=seed)
             rp = reliability_paths(graph, lab, K, min_reliability=c.min_reliability)
             if r == c.rounds - 1: _save_graph_fig(run, feats, graph, rp, data.classes, r)
-            agree = path_agreement(graph, lab, Y[s1], data.meta.actor.values[s1], K, c.min_reliability, _round_seed(seed, r, 2))
+            speakers = data.meta.actor.values[s1]
+            agree = path_agreement(graph, lab, Y[s1], speakers, K, c.min_reliability, _round_seed(seed, r, 2))
             path_open = c.path_gate == 0 or (agree is not None and agree >= c.path_gate)
             paths = rp.labels[-len(du):].astype(np.int64)
             pseudo = paths if path_open else np.full(len(du), -1, np.int64)       # a closed gate: D_u stays unlabelled
             node_labels = rp.labels if path_open else lab
             m = paths >= 0
-            rec.update(graph_nodes=graph.n, graph_edges=graph.n_edges, n_pseudo=int((pseudo >= 0).sum()), path_coverage=float(m.mean()),
-                       pseudo_acc=float((paths[m] == Y[du][m]).mean()) if m.any() else None,   # reporting only: hidden labels
+            rec.update(graph_nodes=graph.n, graph_edges=graph.n_edges, n_pseudo=int((pseudo >= 0).sum()),
+                       path_coverage=float(m.mean()),
+                       pseudo_acc=float((paths[m] == Y[du][m]).mean()) if m.any() else None,   # reporting only
                        path_gate_agreement=agree, path_gate_open=bool(path_open))
             nh = len(Xh) if c.graph_gens else 0
             nt_real, nt_gen, nu = np.arange(len(s1)), (np.arange(nh) + len(s1) if c.graph_gens else np.full(len(Xh), -1)), np.arange(len(du)) + len(s1) + nh
@@ -578,7 +584,8 @@ def run_image2audio(data, # `ExperimentData`
                  f"{f3(dg['dis_t_accuracy'])}, judge acc {f3(dg['judge_accuracy'])} (high-density {f3(dh['judge_accuracy'])}), "
                  f"spread {f3(dg['spread'])}; D_t+{len(Xh)} gen, D_g {len(Xg)}; paths cover {f3(rec['path_coverage'])} of D_u "
                  f"(hidden-label acc {f3(rec['pseudo_acc'])}; speaker check {f3(rec.get('path_gate_agreement'))}, "
-                 f"{'used' if rec.get('path_gate_open', True) else 'not used'}); Dis_t loss {f3(rec['dis_loss'])}, {rec['seconds']:.1f}s")
+                 f"{'used' if rec.get('path_gate_open', True) else 'not used'}); "
+                 f"Dis_t loss {f3(rec['dis_loss'])}, {rec['seconds']:.1f}s")
         if on_round is not None: on_round(rec)
     # final generations (deterministic, so a resumed run regenerates the same), S4 predictions, generation quality
     torch.manual_seed(_round_seed(seed, c.rounds)); g = torch.Generator().manual_seed(_round_seed(seed, c.rounds, 1))

@@ -146,7 +146,7 @@ def run_split(data:ExperimentData, # the loaded corpus
 # %% ../nbs/06b_runs.ipynb #b72d8313
 def paired_face_side(data, # ExperimentData-like: `faces` (N,1,64,64) or None, `aus` (N,D) or None
                      sp:dict # split positions 'S1'..'S4'
-                    )->tuple|None: # (X float tensor (N, ...), 'aus' or 'images'), or None when the corpus has no paired faces
+                    )->tuple|None: # (X float tensor (N, ...), 'aus' or 'images'), or None: no paired faces
     "The paired face side: action units (standardised by S1's mean/std) when the run has them, else face images."
     aus = getattr(data, 'aus', None)
     if aus is not None:

@@ -89,7 +89,7 @@ def _mlp(d_in, hidden, d_out, last_act=True):
     return nn.Sequential(*layers, nn.LeakyReLU(0.2, inplace=True)) if last_act else nn.Sequential(*layers)
 
 class VectorEncoder(nn.Module):
-    "Encoder body of a vector face domain (a clip's standardised action units): two linear layers, (B, D) → (B, hidden)."
+    "Encoder body of a vector face domain (a clip's standardised AUs): two linear layers, (B, D) → (B, hidden)."
     def __init__(self, dim:int, hidden:int=256):
         super().__init__()
         self.dim, self.net = dim, _mlp(dim, hidden, hidden)
@@ -150,7 +150,7 @@ class Translator(nn.Module):
         "(encoder body, decoder body, discriminator, log σ) of the image faces or, with au=True, of the AU vectors."
         if not au: return self.enc_f_body, self.dec_f_body, self.dis_f, self.log_sigma_f
         if self.au_dim is None:
-            raise ValueError("this Translator has no action-unit domain: build it with au_dim=<length of the AU vectors>")
+            raise ValueError("this Translator has no action-unit domain: build it with au_dim=<AU vector length>")
         return self.enc_u_body, self.dec_u_body, self.dis_u, self.log_sigma_u
 
     def discriminators(self)->list:
@@ -298,7 +298,7 @@ class TranslatorTrainer:
                  device='cpu',
                  align:float=0.0, # weight of the class-wise latent alignment (0: off)
                  lean:bool=True, # separate real/fake BN passes, no redundant Dis_t pass; False: the first (slower) path
-                 channels_last:bool=True # convolutions in channels-last memory format (faster on CPU and GPU, same maths)
+                 channels_last:bool=True # convolutions in channels-last memory format (faster, same maths)
                 ):
         self.device = resolve_device(device) if isinstance(device, str) else device
         self.model, self.w, self.k_density = model.to(self.device), weights, k_density
@@ -348,7 +348,7 @@ class TranslatorTrainer:
         mu_f, lv_f = m.encode_f(faces); z_f = reparameterize(mu_f, lv_f)[:, 0]
         mu_a, lv_a = m.encode_a(specs); z_a = reparameterize(mu_a, lv_a)[:, 0]
         h_f, h_a = m.dec_shared(z_f), m.dec_shared(z_a)
-        au = faces.dim() == 2                                   # the face side is AU vectors: their decoder, Dis_u and σ_u
+        au = faces.dim() == 2                                   # AU vectors: their decoder, Dis_u and σ_u
         _, dec_face, dis_face, log_sigma_face = m.face_domain(au)
         f2a, a2f = m.dec_a_body(h_f), dec_face(h_a)
         # 1. discriminators
@@ -358,7 +358,8 @@ class TranslatorTrainer:
         self._set_dis_grad(True)
         lr_, lf_ = self._dis_t_logits(specs, f2a.detach())
         l_dis_t = dis_t_loss(lr_, spec_labels, lf_[~high], lf_[high], face_labels[high])
-        l_dis_f = torch.zeros((), device=dev) if paired else bce_real(dis_face(faces)) + bce_fake(dis_face(a2f.detach()))
+        l_dis_f = (torch.zeros((), device=dev) if paired
+                   else bce_real(dis_face(faces)) + bce_fake(dis_face(a2f.detach())))
         self.opt_d.zero_grad(set_to_none=True); (l_dis_t + l_dis_f).backward(); self.opt_d.step()
         # 2. encoders and decoders
         self._set_dis_grad(False)

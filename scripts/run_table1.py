@@ -2,10 +2,11 @@
 
     python scripts/run_table1.py --root runs/table1 --seeds 0 1 2 --folds 0 1 2 3 --workers 2 \
         --settings synthetic:unpaired synthetic:paired ravdess:unpaired ravdess:paired --ablations base all \
-        --ravdess-dir ../shared/data/ravdess_speech --face-dirs ../shared/data/ckplus48 --au-dir ../shared/data/ravdess_face_aus
+        --ravdess-dir ../shared/data/ravdess_speech --face-dirs ../shared/data/ckplus48 \
+        --au-dir ../shared/data/ravdess_face_aus
 
-`ravdess:paired` is the paper's P column on RAVDESS: each clip's OpenFace action units (`--au-dir`) are its paired face side,
-with the CK+48 pool (`--face-dirs`) as the IFER faces.
+`ravdess:paired` is the paper's P column on RAVDESS: each clip's OpenFace action units (`--au-dir`) are its paired face
+side, with the CK+48 pool (`--face-dirs`) as the IFER faces.
 
 Table 1's plan (every ablation × setting × seed; the Base run is shared by a dataset's pairings) is run with `img2audio.sweep.submit`
 (submitit: `--executor local` runs `--workers` processes with OMP_NUM_THREADS=<threads>; `--executor slurm` one array task per
@@ -25,13 +26,14 @@ ABLATIONS = ('base', 'no_low_no_rel', 'no_low', 'no_high_no_rel', 'all')
 def plan(args):
     "(name, run_experiment arguments) of every Table 1 cell asked for; 'base' is shared by the pairings of a dataset."
     jobs = []
-    for seed, fold, setting in ((s, f, st) for s in args.seeds for f in args.folds for st in args.settings):  # seed first
+    grid = ((s, f, st) for s in args.seeds for f in args.folds for st in args.settings)   # seed first
+    for seed, fold, setting in grid:
         ds, pairing = setting.split(':')
         for abl in args.ablations:
-            if abl == 'base' and pairing != 'unpaired': continue       # Base has no translator: one run serves both pairings
+            if abl == 'base' and pairing != 'unpaired': continue   # Base has no translator: one run serves both pairings
             name = f'{ds}-{pairing}-{abl}-f{fold}-s{seed}'
-            p = dict(dataset=ds, method='image2audio', ablation=abl, pairing=pairing, seed=seed, fold=fold, device=args.device,
-                     out_dir=str(Path(args.root)/name))
+            p = dict(dataset=ds, method='image2audio', ablation=abl, pairing=pairing, seed=seed, fold=fold,
+                     device=args.device, out_dir=str(Path(args.root)/name))
             if ds == 'ravdess': p.update(data_dir=args.ravdess_dir, face_dirs=args.face_dirs)
             if ds == 'ravdess' and pairing == 'paired': p['au_dir'] = args.au_dir
             if ds == 'synthetic' and args.n_actors: p['n_actors'] = args.n_actors
@@ -52,7 +54,8 @@ def main():
     a.add_argument('--root', default='runs/table1'); a.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
     a.add_argument('--folds', nargs='+', type=int, default=[0], choices=range(4))
     a.add_argument('--n-actors', type=int, default=None, help='synthetic corpus size (default: the run default)')
-    a.add_argument('--au-dir', default='../shared/data/ravdess_face_aus', help='OpenFace CSVs: the paired face side of ravdess:paired')
+    a.add_argument('--au-dir', default='../shared/data/ravdess_face_aus',
+                   help='OpenFace CSVs: the paired face side of ravdess:paired')
     a.add_argument('--settings', nargs='+', default=['synthetic:unpaired', 'synthetic:paired'])
     a.add_argument('--ablations', nargs='+', default=list(ABLATIONS), choices=ABLATIONS)
     a.add_argument('--ravdess-dir', default='../shared/data/ravdess_speech'); a.add_argument('--face-dirs', default='../shared/data/ckplus48')
