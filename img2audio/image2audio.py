@@ -319,7 +319,7 @@ def _translate(model, faces:Tensor, device, bs:int=128)->Tensor:
     model.train(was)
     return torch.cat(out) if out else torch.zeros(0, 1, 64, 156)
 
-DIAGNOSTICS = ('gate_agreement', 'eps', 'path_gate_agreement', 'translation_dis_t_accuracy', 'translation_judge_accuracy',
+DIAGNOSTICS = ('gate_agreement', 'eps', 'path_gate_agreement', 'dis_t_du_after_translator', 'dis_t_du_accuracy', 'translation_dis_t_accuracy', 'translation_judge_accuracy',
                'high_judge_accuracy',
                'translation_spread', 'path_coverage', 'pseudo_acc', 'gen_in_batch')
 
@@ -501,6 +501,9 @@ def run_image2audio(data, # `ExperimentData`
         tr = (faces[torch.from_numpy(~m)], fy[~m], None if pidx is None else pidx[~m])
         return tr, (faces[torch.from_numpy(m)], fy[m])
     diag = lambda x, y: translation_diagnostics(x, y, model.dis_t, judge, X[du], dev)
+    def du_acc(net)->float:
+        "A network's accuracy on D_u = S2+S3 (hidden labels: reporting only), to see which phase moves Dis_t."
+        return float((predict(net, X[du], device=dev)[:, :K].argmax(1).numpy() == Y[du]).mean())
     ckpt = run/'checkpoint_i2a.safetensors'
     start, history, pseudo, alog, pre = 0, [], np.full(len(du), -1, np.int64), AnnealLog(data.classes), {}
     if Path(ckpt).exists():
@@ -517,6 +520,7 @@ def run_image2audio(data, # `ExperimentData`
                           pool=ppool)
         pre = {f'pretrain_translation_{k}': v for k, v in diag(_translate(model, fa, dev), ya).items()}
         pre['pretrain_seconds'] = time.perf_counter() - t0
+        pre.update(base_du_accuracy=du_acc(inc), pretrain_dis_t_du_accuracy=du_acc(model.dis_t))
         log.info(f"image2audio pre-training ({c.pretrain_steps} steps, {pre['pretrain_seconds']:.0f}s): held-aside translations "
                  f"Dis_t acc {pre['pretrain_translation_dis_t_accuracy']}, judge acc {pre['pretrain_translation_judge_accuracy']}")
     for r in tqdm(range(start, c.rounds), desc='rounds', disable=not cfg.get('progress', False), initial=start, total=c.rounds):
@@ -527,6 +531,7 @@ def run_image2audio(data, # `ExperimentData`
         tr = _translator_phase(trainer, c, c.trans_steps, faces, fy, X, spec_pool, spec_lab, pidx, g, pool=ppool)
         # 2. quality gate on held-aside translations, then ε; regenerate a class-balanced sample and split each batch by density
         gate = diag(_translate(model, fa, dev), ya)['dis_t_accuracy'] if len(fa) else None
+        du_after_translator = du_acc(model.dis_t)
         eps = c.eps(r, gate)
         parts = with_pool(faces, fy)
         gy = np.concatenate([p[1] for p in parts])
@@ -567,6 +572,7 @@ def run_image2audio(data, # `ExperimentData`
         pl = np.nonzero(pseudo >= 0)[0] if c.use_rel else np.zeros(0, np.int64)
         Xt = torch.cat([X[s1], X[du[pl]]]); yt = np.r_[Y[s1], pseudo[pl]]; nt = np.r_[nt_real, nu[pl]]     # real labelled
         dt = _dis_t_phase(model, trainer.opt_d, c, Xt, yt, nt, Xh, yh, X[du], nu, Xg, graph, node_labels, g, dev)
+        rec.update(dis_t_du_after_translator=du_after_translator, dis_t_du_accuracy=du_acc(model.dis_t))
         cnt = lambda y: {cl: int((np.asarray(y) == i).sum()) for i, cl in enumerate(data.classes)}
         rec = dict(epoch=r + 1, eps=eps, trans_loss=tr.get('gen_total'), trans_dis_loss=tr.get('dis_t'), dis_loss=dt.get('loss'),
                    trans_l1_f2a=tr.get('l1_f2a'), trans_gan_f2a=tr.get('gan_f2a'), trans_cls=tr.get('cls'),

@@ -41,8 +41,10 @@ def _run(tmp_path, name, data=None, on_round=None, **kw):
     return run_image2audio(data if data is not None else _data(), cfg, run, on_round=on_round)
 
 
+HIDDEN = ('seconds', 'pseudo_acc', 'dis_t_du_after_translator', 'dis_t_du_accuracy')   # timings and hidden-label reports
+
 def _strip(history):
-    return [{k: v for k, v in h.items() if k not in ('seconds', 'pseudo_acc')} for h in history]
+    return [{k: v for k, v in h.items() if k not in HIDDEN} for h in history]
 
 
 # --- the objective -------------------------------------------------------------------------------------------------------------
@@ -223,6 +225,9 @@ def test_diagnostics_per_round_and_last(tmp_path):
         assert len(out[k]) == 3 and out[f'{k}_last'] == out[k][-1], k
     assert all(0 <= v <= 1 for v in out['translation_judge_accuracy']) and 0 <= out['judge_s4_accuracy'] <= 1
     assert 'pretrain_translation_judge_accuracy' in out and out['inception'].startswith('the judge network')
+    for k in ('dis_t_du_after_translator', 'dis_t_du_accuracy', 'path_gate_agreement'):   # which phase moves Dis_t; paths' check
+        assert len(out[k]) == 3 and out[f'{k}_last'] == out[k][-1], k
+    assert 0 <= out['pretrain_dis_t_du_accuracy'] <= 1 and 0 <= out['base_du_accuracy'] <= 1
     h = out['history'][-1]
     assert h['graph_nodes'] == 48 - 12 and 0 < h['path_coverage'] <= 1   # real S1 ∪ S2 ∪ S3 only: translations are no nodes
 
@@ -254,3 +259,13 @@ def test_dis_t_bn_statistics_from_real_data_only():
                          torch.full((8, 1, 64, 156), scale), None, None, g, 'cpu')
         stats.append([b.running_mean.clone() for b in m.dis_t.modules() if isinstance(b, torch.nn.BatchNorm2d)])
     assert all(torch.equal(a, b) for a, b in zip(*stats))
+
+
+def test_path_gate_decides_whether_du_takes_path_labels(tmp_path):
+    "A gate nobody passes leaves D_u unlabelled (and says so); no gate lets the paths label it."
+    shut = _run(tmp_path, 'shut', ablation='all', rounds=1, path_gate=1.0, min_reliability=0.0)['history'][-1]
+    open_ = _run(tmp_path, 'open', ablation='all', rounds=1, path_gate=0.0, min_reliability=0.0)['history'][-1]
+    assert shut['path_coverage'] > 0 and open_['path_coverage'] > 0        # the paths reach D_u in both runs
+    assert shut['path_gate_agreement'] < 1.0                                 # this tiny run's paths are not perfect …
+    assert shut['n_pseudo'] == 0 and shut['path_gate_open'] is False         # … so a gate at 1.0 keeps D_u unlabelled
+    assert open_['n_pseudo'] > 0 and open_['path_gate_open'] is True
