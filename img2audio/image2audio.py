@@ -24,12 +24,13 @@ from .runs import run_split, paired_face_side
 from .base_method import run_base, judge_network
 
 # %% auto #0
-__all__ = ['ABLATIONS', 'PAIRINGS', 'BASE_CHANNELS', 'SCHEDULES', 'DIAGNOSTICS', 'INCEPTION', 'Image2AudioConfig',
+__all__ = ['ABLATIONS', 'GATE_NETS', 'PAIRINGS', 'BASE_CHANNELS', 'SCHEDULES', 'DIAGNOSTICS', 'INCEPTION', 'Image2AudioConfig',
            'dis_t_objective', 'generate', 'generate_parts', 'translation_diagnostics', 'path_agreement',
            'warm_start_dis_t', 'run_image2audio']
 
 # %% ../nbs/12_image2audio.ipynb #b54d9dfd
 ABLATIONS = ('base', 'no_low_no_rel', 'no_low', 'no_high_no_rel', 'all')
+GATE_NETS = ('base', 'dis_t')
 PAIRINGS = ('unpaired', 'paired')
 BASE_CHANNELS = (16, 32, 64, 96) # `SpecCNN`'s default channels: the Base network
 SCHEDULES = {'cpu': dict(rounds=4, pretrain_steps=300, trans_steps=25, dis_steps=30),    # one real All run ≈ 15 min on 2 cores
@@ -59,6 +60,11 @@ class Image2AudioConfig:
     dis_batch:int = opt(32, "examples per Dis_t update from each of D_t, D_u and D_g", lo=2)
     class_weight:float = opt(5.0, "weight of the classification-aware term (paper §2.1; UNIT-scale losses drown weight 1)", lo=0)
     align:float = opt(1.0, "weight of the class-wise latent alignment (linear classifier on both domains' latent means; 0: off)", lo=0)
+    gate_net:str = opt('base', "network whose agreement with the faces' classes gates ε: 'base' (the frozen Base network, "
+                       "which the translator never trains against) or 'dis_t' (which the class-aware term trains it to please)",
+                       choices=GATE_NETS)
+    pretrain_keeps_dis_t:bool = opt(False, "keep pre-training's updates of Dis_t (False: the translator pre-trains against a "
+                                    "copy, and Dis_t enters round 0 as the Base network)")
     gate:float = opt(0.6, "ε > 0 only while Dis_t gives held-aside faces' translations their face's class this often (0: no gate)",
                      lo=0, hi=1)
     held_aside:float = opt(0.15, "share of the source faces kept out of translator training, for the gate", lo=0, hi=0.5)
@@ -88,6 +94,7 @@ class Image2AudioConfig:
 
     def __post_init__(self):
         check_choice('ablation', self.ablation, ABLATIONS); check_choice('pairing', self.pairing, PAIRINGS)
+        check_choice('gate_net', self.gate_net, GATE_NETS)
         check_choice('eps_kind', self.eps_kind, EPS_KINDS); check_choice('schedule', self.schedule, tuple(SCHEDULES))
         for n, v in SCHEDULES[self.schedule].items():
             if getattr(self, n) is None: setattr(self, n, v)
@@ -112,7 +119,7 @@ class Image2AudioConfig:
             except (TypeError, ValueError): raise ValueError(f"{n}={getattr(self, n)!r} must be a sequence of positive channel counts") from None
             if len(v) != (3 if n == 'channels' else 4): raise ValueError(f"{n}={v!r} needs {3 if n == 'channels' else 4} channel counts")
             setattr(self, n, v)
-        for n in ('paired_pool', 'graph_gens', 'augment', 'warm_start'):
+        for n in ('paired_pool', 'graph_gens', 'augment', 'warm_start', 'pretrain_keeps_dis_t'):
             if not isinstance(getattr(self, n), (bool, np.bool_)): raise ValueError(f"{n}={getattr(self, n)!r} must be True or False")
         if self.warm_start and self.dis_channels != BASE_CHANNELS:
             raise ValueError(f"warm_start=True copies the Base network into Dis_t, so dis_channels must be the Base's {BASE_CHANNELS}, "
@@ -319,7 +326,8 @@ def _translate(model, faces:Tensor, device, bs:int=128)->Tensor:
     model.train(was)
     return torch.cat(out) if out else torch.zeros(0, 1, 64, 156)
 
-DIAGNOSTICS = ('gate_agreement', 'eps', 'path_gate_agreement', 'dis_t_du_after_translator', 'dis_t_du_accuracy', 'translation_dis_t_accuracy', 'translation_judge_accuracy',
+DIAGNOSTICS = ('gate_agreement', 'eps', 'path_gate_agreement', 'dis_t_du_after_translator', 'dis_t_du_accuracy',
+               'translation_dis_t_accuracy', 'translation_judge_accuracy',
                'high_judge_accuracy',
                'translation_spread', 'path_coverage', 'pseudo_acc', 'gen_in_batch')
 
@@ -370,6 +378,11 @@ def warm_start_dis_t(dis_t:SpecCNN, # Dis_t, a `SpecCNN(K+1)`
     dis_t.head.weight[:K] = base.head.weight; dis_t.head.bias[:K] = base.head.bias
     dis_t.head.weight[K] = 0.; dis_t.head.bias[K] = 0.
     return dis_t
+
+def _gate_agreement(model, base, gate_net:str, faces:Tensor, y:np.ndarray, K:int, device)->float:
+    "Share of held-aside faces whose translation the gate's network (frozen Base or Dis_t) gives the face's class."
+    net = base if gate_net == 'base' else model.dis_t
+    return float((predict(net, _translate(model, faces, device), device=device)[:, :K].argmax(1).numpy() == y).mean())
 
 def _round_seed(seed:int, r:int, part:int=0)->int: return (int(seed) * 1_000_003 + r * 101 + part) % 2**62
 
@@ -516,11 +529,15 @@ def run_image2audio(data, # `ExperimentData`
         torch.manual_seed(_round_seed(seed, -1)); g = torch.Generator().manual_seed(_round_seed(seed, -1, 1))
         (faces, fy, pidx), (fa, ya) = split_aside(*_source_faces(data, c, sp, None, pool))
         t0 = time.perf_counter()
+        start_dis_t = {k: v.clone() for k, v in model.dis_t.state_dict().items()}
         _translator_phase(trainer, c, c.pretrain_steps, faces, fy, X, np.r_[s1, du], np.r_[Y[s1], np.full(len(du), -1)], pidx, g,
                           pool=ppool)
         pre = {f'pretrain_translation_{k}': v for k, v in diag(_translate(model, fa, dev), ya).items()}
         pre['pretrain_seconds'] = time.perf_counter() - t0
         pre.update(base_du_accuracy=du_acc(inc), pretrain_dis_t_du_accuracy=du_acc(model.dis_t))
+        if not c.pretrain_keeps_dis_t:                                      # the translator pre-trained against a copy
+            model.dis_t.load_state_dict(start_dis_t)
+            for q in model.dis_t.parameters(): trainer.opt_d.state.pop(q, None)
         log.info(f"image2audio pre-training ({c.pretrain_steps} steps, {pre['pretrain_seconds']:.0f}s): held-aside translations "
                  f"Dis_t acc {pre['pretrain_translation_dis_t_accuracy']}, judge acc {pre['pretrain_translation_judge_accuracy']}")
     for r in tqdm(range(start, c.rounds), desc='rounds', disable=not cfg.get('progress', False), initial=start, total=c.rounds):
@@ -530,7 +547,7 @@ def run_image2audio(data, # `ExperimentData`
         spec_pool = np.r_[s1, du]; spec_lab = np.r_[Y[s1], pseudo if c.use_rel else np.full(len(du), -1)]
         tr = _translator_phase(trainer, c, c.trans_steps, faces, fy, X, spec_pool, spec_lab, pidx, g, pool=ppool)
         # 2. quality gate on held-aside translations, then ε; regenerate a class-balanced sample and split each batch by density
-        gate = diag(_translate(model, fa, dev), ya)['dis_t_accuracy'] if len(fa) else None
+        gate = _gate_agreement(model, inc, c.gate_net, fa, ya, K, dev) if len(fa) else None
         du_after_translator = du_acc(model.dis_t)
         eps = c.eps(r, gate)
         parts = with_pool(faces, fy)

@@ -270,3 +270,14 @@ def test_path_gate_decides_whether_du_takes_path_labels(tmp_path, monkeypatch):
     assert shut['path_coverage'] > 0 and open_['path_coverage'] > 0        # the paths reach D_u in both runs
     assert shut['n_pseudo'] == 0 and shut['path_gate_open'] is False and shut['path_gate_agreement'] == 0.1
     assert open_['n_pseudo'] > 0 and open_['path_gate_open'] is True
+
+
+def test_pretraining_leaves_dis_t_as_the_base_network(tmp_path):
+    "The translator pre-trains against a copy: with no later updates, Dis_t still predicts S4 as the Base network does."
+    kw = dict(ablation='all', rounds=1, trans_steps=0, dis_steps=0, pretrain_steps=4)
+    acc = lambda o: float(np.mean(o['y_pred'] == o['y_true']))
+    copy_ = _run(tmp_path, 'copy', **kw)
+    assert acc(copy_) == copy_['base_accuracy'] and copy_['pretrain_dis_t_du_accuracy'] is not None
+    assert copy_['history'][-1]['dis_t_du_after_translator'] == copy_['base_du_accuracy']
+    kept = _run(tmp_path, 'kept', pretrain_keeps_dis_t=True, **kw)
+    assert kept['history'][-1]['dis_t_du_after_translator'] == kept['pretrain_dis_t_du_accuracy']   # its updates stay
