@@ -5,6 +5,7 @@
 # %% ../nbs/12_image2audio.ipynb #0652b1e8
 from __future__ import annotations
 import json, logging, math, time
+from contextlib import contextmanager
 from dataclasses import dataclass, asdict, fields
 from pathlib import Path
 import numpy as np, pandas as pd, torch, torch.nn.functional as F
@@ -24,13 +25,14 @@ from .runs import run_split, paired_face_side
 from .base_method import run_base, judge_network
 
 # %% auto #0
-__all__ = ['ABLATIONS', 'GATE_NETS', 'PAIRINGS', 'BASE_CHANNELS', 'SCHEDULES', 'DIAGNOSTICS', 'INCEPTION', 'Image2AudioConfig',
-           'dis_t_objective', 'generate', 'generate_parts', 'translation_diagnostics', 'path_agreement',
-           'warm_start_dis_t', 'run_image2audio']
+__all__ = ['ABLATIONS', 'GATE_NETS', 'CRITICS', 'PAIRINGS', 'BASE_CHANNELS', 'SCHEDULES', 'DIAGNOSTICS', 'INCEPTION',
+           'Image2AudioConfig', 'dis_t_objective', 'generate', 'generate_parts', 'translation_diagnostics',
+           'path_agreement', 'warm_start_dis_t', 'critic_copy', 'run_image2audio']
 
 # %% ../nbs/12_image2audio.ipynb #b54d9dfd
 ABLATIONS = ('base', 'no_low_no_rel', 'no_low', 'no_high_no_rel', 'all')
 GATE_NETS = ('base', 'dis_t')
+CRITICS = ('copy', 'dis_t')
 PAIRINGS = ('unpaired', 'paired')
 BASE_CHANNELS = (16, 32, 64, 96) # `SpecCNN`'s default channels: the Base network
 SCHEDULES = {'cpu': dict(rounds=4, pretrain_steps=300, trans_steps=25, dis_steps=30),    # one real All run ≈ 15 min on 2 cores
@@ -65,6 +67,9 @@ class Image2AudioConfig:
                        choices=GATE_NETS)
     pretrain_keeps_dis_t:bool = opt(False, "keep pre-training's updates of Dis_t (False: the translator pre-trains against a "
                                     "copy, and Dis_t enters round 0 as the Base network)")
+    translator_critic:str = opt('copy', "what the translator trains against in the rounds: 'copy' (a copy of Dis_t per "
+                                "translator phase, discarded after it, so only the Dis_t phase moves the classifier) or "
+                                "'dis_t' (Dis_t itself, Eq. 8 as written)", choices=CRITICS)
     gate:float = opt(0.6, "ε > 0 only while Dis_t gives held-aside faces' translations their face's class this often (0: no gate)",
                      lo=0, hi=1)
     held_aside:float = opt(0.15, "share of the source faces kept out of translator training, for the gate", lo=0, hi=0.5)
@@ -95,6 +100,7 @@ class Image2AudioConfig:
     def __post_init__(self):
         check_choice('ablation', self.ablation, ABLATIONS); check_choice('pairing', self.pairing, PAIRINGS)
         check_choice('gate_net', self.gate_net, GATE_NETS)
+        check_choice('translator_critic', self.translator_critic, CRITICS)
         check_choice('eps_kind', self.eps_kind, EPS_KINDS); check_choice('schedule', self.schedule, tuple(SCHEDULES))
         for n, v in SCHEDULES[self.schedule].items():
             if getattr(self, n) is None: setattr(self, n, v)
@@ -326,7 +332,8 @@ def _translate(model, faces:Tensor, device, bs:int=128)->Tensor:
     model.train(was)
     return torch.cat(out) if out else torch.zeros(0, 1, 64, 156)
 
-DIAGNOSTICS = ('gate_agreement', 'eps', 'path_gate_agreement', 'dis_t_du_after_translator', 'dis_t_du_accuracy',
+DIAGNOSTICS = ('gate_agreement', 'eps', 'path_gate_agreement', 'critic_du_accuracy', 'dis_t_du_after_translator',
+               'dis_t_du_accuracy',
                'translation_dis_t_accuracy', 'translation_judge_accuracy',
                'high_judge_accuracy',
                'translation_spread', 'path_coverage', 'pseudo_acc', 'gen_in_batch')
@@ -378,6 +385,25 @@ def warm_start_dis_t(dis_t:SpecCNN, # Dis_t, a `SpecCNN(K+1)`
     dis_t.head.weight[:K] = base.head.weight; dis_t.head.bias[:K] = base.head.bias
     dis_t.head.weight[K] = 0.; dis_t.head.bias[K] = 0.
     return dis_t
+
+@contextmanager
+def critic_copy(model:Translator, # the translator, whose `dis_t` the block trains as its critic
+                opt:torch.optim.Optimizer, # the optimiser holding Dis_t's parameters (`TranslatorTrainer.opt_d`)
+                on:bool=True # False: the block trains Dis_t itself
+               ):
+    "Within the block Dis_t is the translator's critic (fresh Adam moments); on exit its weights and moments come back."
+    if not on:
+        yield model.dis_t
+        return
+    weights = {k: v.clone() for k, v in model.dis_t.state_dict().items()}
+    params = list(model.dis_t.parameters())
+    moments = [opt.state.pop(q, None) for q in params]
+    try: yield model.dis_t
+    finally:
+        model.dis_t.load_state_dict(weights)
+        for q, s in zip(params, moments):
+            opt.state.pop(q, None)
+            if s is not None: opt.state[q] = s
 
 def _gate_agreement(model, base, gate_net:str, faces:Tensor, y:np.ndarray, K:int, device)->float:
     "Share of held-aside faces whose translation the gate's network (frozen Base or Dis_t) gives the face's class."
@@ -529,15 +555,12 @@ def run_image2audio(data, # `ExperimentData`
         torch.manual_seed(_round_seed(seed, -1)); g = torch.Generator().manual_seed(_round_seed(seed, -1, 1))
         (faces, fy, pidx), (fa, ya) = split_aside(*_source_faces(data, c, sp, None, pool))
         t0 = time.perf_counter()
-        start_dis_t = {k: v.clone() for k, v in model.dis_t.state_dict().items()}
-        _translator_phase(trainer, c, c.pretrain_steps, faces, fy, X, np.r_[s1, du], np.r_[Y[s1], np.full(len(du), -1)], pidx, g,
-                          pool=ppool)
-        pre = {f'pretrain_translation_{k}': v for k, v in diag(_translate(model, fa, dev), ya).items()}
-        pre['pretrain_seconds'] = time.perf_counter() - t0
-        pre.update(base_du_accuracy=du_acc(inc), pretrain_dis_t_du_accuracy=du_acc(model.dis_t))
-        if not c.pretrain_keeps_dis_t:                                      # the translator pre-trained against a copy
-            model.dis_t.load_state_dict(start_dis_t)
-            for q in model.dis_t.parameters(): trainer.opt_d.state.pop(q, None)
+        with critic_copy(model, trainer.opt_d, on=not c.pretrain_keeps_dis_t):   # default: against a copy of Dis_t
+            _translator_phase(trainer, c, c.pretrain_steps, faces, fy, X, np.r_[s1, du], np.r_[Y[s1], np.full(len(du), -1)],
+                              pidx, g, pool=ppool)
+            pre = {f'pretrain_translation_{k}': v for k, v in diag(_translate(model, fa, dev), ya).items()}
+            pre['pretrain_seconds'] = time.perf_counter() - t0
+            pre.update(base_du_accuracy=du_acc(inc), pretrain_dis_t_du_accuracy=du_acc(model.dis_t))
         log.info(f"image2audio pre-training ({c.pretrain_steps} steps, {pre['pretrain_seconds']:.0f}s): held-aside translations "
                  f"Dis_t acc {pre['pretrain_translation_dis_t_accuracy']}, judge acc {pre['pretrain_translation_judge_accuracy']}")
     for r in tqdm(range(start, c.rounds), desc='rounds', disable=not cfg.get('progress', False), initial=start, total=c.rounds):
@@ -545,7 +568,9 @@ def run_image2audio(data, # `ExperimentData`
         # 1. translator (+ Dis_t, Dis_f); D_u clips carry their path labels from the last round (if any)
         (faces, fy, pidx), (fa, ya) = split_aside(*_source_faces(data, c, sp, pseudo if c.use_rel else None, pool))
         spec_pool = np.r_[s1, du]; spec_lab = np.r_[Y[s1], pseudo if c.use_rel else np.full(len(du), -1)]
-        tr = _translator_phase(trainer, c, c.trans_steps, faces, fy, X, spec_pool, spec_lab, pidx, g, pool=ppool)
+        with critic_copy(model, trainer.opt_d, on=c.translator_critic == 'copy'):
+            tr = _translator_phase(trainer, c, c.trans_steps, faces, fy, X, spec_pool, spec_lab, pidx, g, pool=ppool)
+            critic_du = du_acc(model.dis_t)
         # 2. quality gate on held-aside translations, then ε; regenerate a class-balanced sample and split each batch by density
         gate = _gate_agreement(model, inc, c.gate_net, fa, ya, K, dev) if len(fa) else None
         du_after_translator = du_acc(model.dis_t)
@@ -589,7 +614,8 @@ def run_image2audio(data, # `ExperimentData`
         pl = np.nonzero(pseudo >= 0)[0] if c.use_rel else np.zeros(0, np.int64)
         Xt = torch.cat([X[s1], X[du[pl]]]); yt = np.r_[Y[s1], pseudo[pl]]; nt = np.r_[nt_real, nu[pl]]     # real labelled
         dt = _dis_t_phase(model, trainer.opt_d, c, Xt, yt, nt, Xh, yh, X[du], nu, Xg, graph, node_labels, g, dev)
-        rec.update(dis_t_du_after_translator=du_after_translator, dis_t_du_accuracy=du_acc(model.dis_t))
+        rec.update(critic_du_accuracy=critic_du, dis_t_du_after_translator=du_after_translator,
+                   dis_t_du_accuracy=du_acc(model.dis_t))
         cnt = lambda y: {cl: int((np.asarray(y) == i).sum()) for i, cl in enumerate(data.classes)}
         rec = dict(epoch=r + 1, eps=eps, trans_loss=tr.get('gen_total'), trans_dis_loss=tr.get('dis_t'), dis_loss=dt.get('loss'),
                    trans_l1_f2a=tr.get('l1_f2a'), trans_gan_f2a=tr.get('gan_f2a'), trans_cls=tr.get('cls'),

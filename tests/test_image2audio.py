@@ -41,7 +41,7 @@ def _run(tmp_path, name, data=None, on_round=None, **kw):
     return run_image2audio(data if data is not None else _data(), cfg, run, on_round=on_round)
 
 
-HIDDEN = ('seconds', 'pseudo_acc', 'dis_t_du_after_translator', 'dis_t_du_accuracy')   # timings and hidden-label reports
+HIDDEN = ('seconds', 'pseudo_acc', 'critic_du_accuracy', 'dis_t_du_after_translator', 'dis_t_du_accuracy')   # timings and hidden-label reports
 
 def _strip(history):
     return [{k: v for k, v in h.items() if k not in HIDDEN} for h in history]
@@ -90,7 +90,7 @@ def test_smoothness_on_batch_subgraph():
 @pytest.mark.parametrize('kw,msg', [(dict(ablation='full'), 'ablation'), (dict(pairing='p'), 'pairing'), (dict(rounds=0), 'rounds'),
                                     (dict(trans_steps=-1), 'trans_steps'), (dict(eps_max=2), 'eps_max'), (dict(k_density=0), 'k_density'),
                                     (dict(min_reliability=1.5), 'min_reliability'), (dict(gamma=-1), 'gamma'), (dict(channels=(4, 8)), 'channels'),
-                                    (dict(augment='yes'), 'augment')])
+                                    (dict(augment='yes'), 'augment'), (dict(translator_critic='copie'), 'translator_critic')])
 def test_bad_options_are_named(kw, msg):
     with pytest.raises(ValueError, match=msg): Image2AudioConfig(**kw)
 
@@ -281,3 +281,16 @@ def test_pretraining_leaves_dis_t_as_the_base_network(tmp_path):
     assert copy_['history'][-1]['dis_t_du_after_translator'] == copy_['base_du_accuracy']
     kept = _run(tmp_path, 'kept', pretrain_keeps_dis_t=True, **kw)
     assert kept['history'][-1]['dis_t_du_after_translator'] == kept['pretrain_dis_t_du_accuracy']   # its updates stay
+
+
+def test_translator_phases_train_a_copy_of_dis_t(tmp_path):
+    "By default the rounds' translator phases leave Dis_t's weights as they were; translator_critic='dis_t' trains Dis_t."
+    from safetensors.torch import load_file
+    kw = dict(ablation='all', rounds=2, trans_steps=3, dis_steps=0, pretrain_steps=2, dis_lr=1e-2)
+    dis_t = lambda name: {k: v for k, v in load_file(str(tmp_path / name / 'model_i2a.safetensors')).items()
+                          if k.startswith('dis_t.')}
+    for name, steps, critic in (('none', 0, 'copy'), ('copy', 3, 'copy'), ('itself', 3, 'dis_t')):
+        _run(tmp_path, name, **{**kw, 'trans_steps': steps, 'translator_critic': critic})
+    ref, copy_, itself = dis_t('none'), dis_t('copy'), dis_t('itself')
+    assert all(torch.equal(ref[k], copy_[k]) for k in ref)                # Dis_t as if no translator phase had run
+    assert not all(torch.equal(ref[k], itself[k]) for k in ref)           # Eq. 8 as written: the phases move Dis_t
