@@ -6,6 +6,7 @@
 from __future__ import annotations
 import json, logging, math, time
 from contextlib import contextmanager
+from types import SimpleNamespace
 from dataclasses import dataclass, asdict, fields
 from pathlib import Path
 import numpy as np, pandas as pd, torch, torch.nn.functional as F
@@ -17,6 +18,7 @@ from .core import check_choice, check_int, resolve_device, atomic_write_bytes, h
 from .features import faces_to_tensor, FeatureCache
 from .base import SpecCNN, SpecAugment, predict, optim_to_tensors, optim_from_tensors
 from .translator import Translator, TranslatorTrainer, LossWeights, log_p_fake, log_p_real, frozen_bn_stats
+from .translator import PRECISIONS
 from .density import epsilon_schedule, split_by_density, AnnealLog, EPS_KINDS
 from .graph import FeatureGraph, build_graph, reliability_paths, label_matrix, smoothness
 from .genmetrics import generation_scores
@@ -35,48 +37,58 @@ GATE_NETS = ('base', 'dis_t')
 CRITICS = ('copy', 'dis_t')
 PAIRINGS = ('unpaired', 'paired')
 BASE_CHANNELS = (16, 32, 64, 96) # `SpecCNN`'s default channels: the Base network
-SCHEDULES = {'cpu': dict(rounds=4, pretrain_steps=300, trans_steps=25, dis_steps=30),    # one real All run ≈ 15 min on 2 cores
-             'gpu': dict(rounds=10, pretrain_steps=3000, trans_steps=300, dis_steps=200)}  # paper-length (its numbers are not given)
+# one real All run ≈ 15 min on 2 cores
+SCHEDULES = {'cpu': dict(rounds=4, pretrain_steps=300, trans_steps=25, dis_steps=30),
+             # paper-length (its numbers are not given)
+             'gpu': dict(rounds=10, pretrain_steps=3000, trans_steps=300, dis_steps=200)}
 
 def _check_float(name, v, lo=None, hi=None, lo_open=False, allow_none=False):
     if v is None and allow_none: return None
     try: f = float(v)
     except (TypeError, ValueError): raise ValueError(f"{name}={v!r} is not a number") from None
     if isinstance(v, bool) or not math.isfinite(f): raise ValueError(f"{name}={v!r} must be a finite number")
-    if lo is not None and (f <= lo if lo_open else f < lo): raise ValueError(f"{name}={v!r} must be {'>' if lo_open else '≥'} {lo}")
+    if lo is not None and (f <= lo if lo_open else f < lo):
+        raise ValueError(f"{name}={v!r} must be {'>' if lo_open else '≥'} {lo}")
     if hi is not None and f > hi: raise ValueError(f"{name}={v!r} must be ≤ {hi}")
     return f
 
 @dataclass
 class Image2AudioConfig:
     "Options of an Image2Audio run (checked by the method registry; missing keys: these defaults)."
-    ablation:str = opt('all', "Table 1 row: 'base', 'no_low_no_rel', 'no_low', 'no_high_no_rel' or 'all'", choices=ABLATIONS)
-    pairing:str = opt('unpaired', "'unpaired' (the IFER face pool) or 'paired' (the corpus's own faces, L1 variant)", choices=PAIRINGS)
-    schedule:str = opt('cpu', "training-length preset: 'cpu' (2-core sized) or 'gpu' (paper-length); the four counts below override it",
-                       choices=tuple(SCHEDULES))
-    rounds:int|None = opt(None, "co-training rounds (translator + Dis_t), each regenerating, re-ranking and re-building the graph", lo=1)
-    pretrain_steps:int|None = opt(None, "translator updates before round 0 (no annealing), so that translations carry their class", lo=0)
+    ablation:str = opt('all', "Table 1 row: 'base', 'no_low_no_rel', 'no_low', 'no_high_no_rel' or 'all'",
+                       choices=ABLATIONS)
+    pairing:str = opt('unpaired', "'unpaired' (the IFER face pool) or 'paired' (the corpus's own faces, L1 variant)",
+                      choices=PAIRINGS)
+    schedule:str = opt('cpu', "training-length preset: 'cpu' (2-core sized) or 'gpu' (paper-length); the four counts "
+                       "below override it", choices=tuple(SCHEDULES))
+    rounds:int|None = opt(None, "co-training rounds (translator + Dis_t), each regenerating, re-ranking and "
+                          "re-building the graph", lo=1)
+    pretrain_steps:int|None = opt(None, "translator updates before round 0 (no annealing), so that translations carry "
+                                  "their class", lo=0)
     trans_steps:int|None = opt(None, "translator updates per round (each also updates Dis_t and Dis_f, Eq. 8)", lo=0)
     dis_steps:int|None = opt(None, "Dis_t updates per round with the full objective (paper §2.4, last equation)", lo=0)
     trans_batch:int = opt(24, "faces and spectrograms per translator update", lo=2)
     dis_batch:int = opt(32, "examples per Dis_t update from each of D_t, D_u and D_g", lo=2)
-    class_weight:float = opt(5.0, "weight of the classification-aware term (paper §2.1; UNIT-scale losses drown weight 1)", lo=0)
-    align:float = opt(1.0, "weight of the class-wise latent alignment (linear classifier on both domains' latent means; 0: off)", lo=0)
-    gate_net:str = opt('base', "network whose agreement with the faces' classes gates ε: 'base' (the frozen Base network, "
-                       "which the translator never trains against) or 'dis_t' (which the class-aware term trains it to please)",
-                       choices=GATE_NETS)
-    pretrain_keeps_dis_t:bool = opt(False, "keep pre-training's updates of Dis_t (False: the translator pre-trains against a "
-                                    "copy, and Dis_t enters round 0 as the Base network)")
-    translator_critic:str = opt('copy', "what the translator trains against in the rounds: 'copy' (a copy of Dis_t per "
-                                "translator phase, discarded after it, so only the Dis_t phase moves the classifier) or "
-                                "'dis_t' (Dis_t itself, Eq. 8 as written)", choices=CRITICS)
-    gate:float = opt(0.6, "ε > 0 only while Dis_t gives held-aside faces' translations their face's class this often (0: no gate)",
-                     lo=0, hi=1)
-    held_aside:float = opt(0.15, "share of the source faces kept out of translator training, for the gate", lo=0, hi=0.5)
+    class_weight:float = opt(5.0, "weight of the classification-aware term (paper §2.1; UNIT-scale losses drown "
+                             "weight 1)", lo=0)
+    align:float = opt(1.0, "weight of the class-wise latent alignment (linear classifier on both domains' latent "
+                      "means; 0: off)", lo=0)
+    gate_net:str = opt('base', "network whose agreement with the faces' classes gates ε: 'base' (the frozen Base "
+                       "network, which the translator never trains against) or 'dis_t' (which the class-aware term "
+                       "trains it to please)", choices=GATE_NETS)
+    pretrain_keeps_dis_t:bool = opt(False, "keep pre-training's updates of Dis_t (False: the translator pre-trains "
+                                    "against a copy, and Dis_t enters round 0 as the Base network)")
+    translator_critic:str = opt('copy', "what the translator trains against in the rounds: 'copy' (a copy of Dis_t "
+                                "per translator phase, discarded after it, so only the Dis_t phase moves the "
+                                "classifier) or 'dis_t' (Dis_t itself, Eq. 8 as written)", choices=CRITICS)
+    gate:float = opt(0.6, "ε > 0 only while the gate_net network gives held-aside faces' translations their face's "
+                     "class this often (0: no gate)", lo=0, hi=1)
+    held_aside:float = opt(0.15, "share of the source faces kept out of translator training, for the gate",
+                           lo=0, hi=0.5)
     path_gate:float = opt(0.5, "D_u clips take their path labels only in rounds where paths give S1 clips of a hidden "
                           "speaker their own label this often (0: no gate)", lo=0, hi=1)
-    gen_share:float = opt(0.5, "largest share of translations in a D_t batch (default: never more than the real labelled part)",
-                          lo=0, hi=1)
+    gen_share:float = opt(0.5, "largest share of translations in a D_t batch (default: never more than the real "
+                          "labelled part)", lo=0, hi=1)
     eps_kind:str = opt('linear', "ε schedule over the rounds: 'linear', 'cosine' or 'step'", choices=EPS_KINDS)
     eps_max:float = opt(0.8, "ε of the last round (paper: 0.8); round 0 has ε=0", lo=0, hi=1)
     k_density:int = opt(8, "IWAE importance samples per translation for the density ranking", lo=1)
@@ -84,10 +96,16 @@ class Image2AudioConfig:
     lam:float = opt(0.01, "λ, weight of the smoothness S = tr(YᵀLY) on a batch's subgraph", lo=0)
     beta:float|None = opt(None, "graph's squared edge radius β (None: `build_graph`'s data-derived default)", lo=0)
     gamma:float|None = opt(None, "RBF scale γ (None: 1 / median squared edge length)", lo=0)
-    min_reliability:float = opt(0.37, "reliability paths weaker than this leave a D_u node unlabelled (≈e^-1: one median-length edge)", lo=0, hi=1)
-    paired_pool:bool = opt(True, "pairing='paired' also learns from the IFER face pool (unpaired steps alternating with the L1 "
-                           "steps) and translates pool faces too, as the paper's P setting; False: the corpus's own faces only")
-    graph_gens:bool = opt(False, "high-density translations are labelled graph nodes too (default: the graph is real D_t ∪ D_u)")
+    min_reliability:float = opt(0.37, "reliability paths weaker than this leave a D_u node unlabelled (≈e^-1: one "
+                                "median-length edge)", lo=0, hi=1)
+    paired_pool:bool = opt(True, "pairing='paired' also learns from the IFER face pool (unpaired steps alternating "
+                           "with the L1 steps) and translates pool faces too, as the paper's P setting; False: "
+                           "the corpus's own faces only")
+    graph_gens:bool = opt(False, "high-density translations are labelled graph nodes too (default: the graph is real "
+                          "D_t ∪ D_u)")
+    precision:str = opt('fp32', "translator updates in 'fp32' or under 'bf16' autocast (≈1.5× faster on AMX CPUs and "
+                        "GPUs, slower where bfloat16 is emulated; `benchmarks/bench_translator.py --quality`)",
+                        choices=PRECISIONS)
     trans_lr:float = opt(1e-3, "Adam lr of the encoders/decoders", lo=0)
     dis_lr:float = opt(3e-4, "Adam lr of Dis_t and Dis_f (both phases): fine-tuning the warm-started Dis_t", lo=0)
     latent:int = opt(32, "translator latent size", lo=1)
@@ -95,22 +113,27 @@ class Image2AudioConfig:
     channels:tuple = opt((16, 32, 64), "translator conv channels")
     dis_channels:tuple = opt((16, 32, 64, 96), "Dis_t (SpecCNN) channels, as the Base network")
     augment:bool = opt(True, "SpecAugment on every input of the Dis_t steps, real and translated (as the Base recipe)")
-    warm_start:bool = opt(True, "Dis_t starts as the Base network of the same seed (K logits copied, the (K+1)th added at zero)")
+    warm_start:bool = opt(True, "Dis_t starts as the Base network of the same seed (K logits copied, the (K+1)th added "
+                          "at zero)")
 
     def __post_init__(self):
         check_choice('ablation', self.ablation, ABLATIONS); check_choice('pairing', self.pairing, PAIRINGS)
         check_choice('gate_net', self.gate_net, GATE_NETS)
         check_choice('translator_critic', self.translator_critic, CRITICS)
+        check_choice('precision', self.precision, PRECISIONS)
         check_choice('eps_kind', self.eps_kind, EPS_KINDS); check_choice('schedule', self.schedule, tuple(SCHEDULES))
         for n, v in SCHEDULES[self.schedule].items():
             if getattr(self, n) is None: setattr(self, n, v)
-        for n, lo in (('rounds', 1), ('pretrain_steps', 0), ('trans_steps', 0), ('dis_steps', 0), ('trans_batch', 2), ('dis_batch', 2), ('k_density', 1), ('n_gen', 2),
+        for n, lo in (('rounds', 1), ('pretrain_steps', 0), ('trans_steps', 0), ('dis_steps', 0), ('trans_batch', 2),
+                      ('dis_batch', 2), ('k_density', 1), ('n_gen', 2),
                       ('latent', 1), ('hidden', 1)):
             setattr(self, n, check_int(n, getattr(self, n), lo))
         self.eps_max = _check_float('eps_max', self.eps_max, 0, 1)
         self.lam = _check_float('lam', self.lam, 0)
-        self.class_weight, self.align = _check_float('class_weight', self.class_weight, 0), _check_float('align', self.align, 0)
-        self.gate, self.gen_share = _check_float('gate', self.gate, 0, 1), _check_float('gen_share', self.gen_share, 0, 1)
+        self.class_weight = _check_float('class_weight', self.class_weight, 0)
+        self.align = _check_float('align', self.align, 0)
+        self.gate = _check_float('gate', self.gate, 0, 1)
+        self.gen_share = _check_float('gen_share', self.gen_share, 0, 1)
         self.held_aside = _check_float('held_aside', self.held_aside, 0, 0.5)
         self.path_gate = _check_float('path_gate', self.path_gate, 0, 1)
         self.beta = _check_float('beta', self.beta, 0, lo_open=True, allow_none=True)
@@ -122,13 +145,17 @@ class Image2AudioConfig:
             v = getattr(self, n)
             if isinstance(v, str): v = [s for s in v.replace('(', '').replace(')', '').split(',') if s.strip()]
             try: v = tuple(check_int(n, c, 1) for c in v)
-            except (TypeError, ValueError): raise ValueError(f"{n}={getattr(self, n)!r} must be a sequence of positive channel counts") from None
-            if len(v) != (3 if n == 'channels' else 4): raise ValueError(f"{n}={v!r} needs {3 if n == 'channels' else 4} channel counts")
+            except (TypeError, ValueError):
+                raise ValueError(f"{n}={getattr(self, n)!r} must be a sequence of positive channel counts") from None
+            if len(v) != (3 if n == 'channels' else 4):
+                raise ValueError(f"{n}={v!r} needs {3 if n == 'channels' else 4} channel counts")
             setattr(self, n, v)
         for n in ('paired_pool', 'graph_gens', 'augment', 'warm_start', 'pretrain_keeps_dis_t'):
-            if not isinstance(getattr(self, n), (bool, np.bool_)): raise ValueError(f"{n}={getattr(self, n)!r} must be True or False")
+            if not isinstance(getattr(self, n), (bool, np.bool_)):
+                raise ValueError(f"{n}={getattr(self, n)!r} must be True or False")
         if self.warm_start and self.dis_channels != BASE_CHANNELS:
-            raise ValueError(f"warm_start=True copies the Base network into Dis_t, so dis_channels must be the Base's {BASE_CHANNELS}, "
+            raise ValueError(f"warm_start=True copies the Base network into Dis_t, so dis_channels must be the Base's "
+                             f"{BASE_CHANNELS}, "
                              f"not {self.dis_channels}; use warm_start=False for another Dis_t size")
 
     @classmethod
@@ -138,15 +165,18 @@ class Image2AudioConfig:
 
     # what each Table 1 row switches on
     @property
-    def use_high(self)->bool: return self.ablation in ('no_low_no_rel', 'no_low', 'all')  # high-density translations join D_t
+    # high-density translations join D_t
+    def use_high(self)->bool: return self.ablation in ('no_low_no_rel', 'no_low', 'all')
     @property
-    def use_low(self)->bool: return self.ablation in ('no_high_no_rel', 'all')            # low-density translations are D_g (class K+1)
+    # low-density translations are D_g (class K+1)
+    def use_low(self)->bool: return self.ablation in ('no_high_no_rel', 'all')
     @property
-    def use_rel(self)->bool: return self.ablation in ('no_low', 'all')                    # reliability-path labels and S
+    # reliability-path labels and S
+    def use_rel(self)->bool: return self.ablation in ('no_low', 'all')
     def eps(self, r:int, # round (0-based)
-            agreement:float|None=None # Dis_t's agreement with the face labels on held-aside translations (None: not measured)
+            agreement:float|None=None # the gate network's agreement with held-aside faces' labels (None: not measured)
            )->float:
-        "ε of round `r`: the schedule (0 at the first round, `eps_max` at the last) while the quality gate passes, else 0."
+        "ε of round `r`: the schedule (0 at the first round, `eps_max` at the last) while the gate passes, else 0."
         if not self.use_high: return 0.0
         if self.gate > 0 and agreement is not None and agreement < self.gate: return 0.0
         return epsilon_schedule(r, max(self.rounds - 1, 1), self.eps_kind, self.eps_max)
@@ -168,29 +198,34 @@ def dis_t_objective(logits_t:Tensor|None, # Dis_t logits on the D_t batch, (Bt, 
     some = lambda l: l is not None and len(l) > 0
     T = dict(
         gen=log_p_fake(logits_g).mean() if some(logits_g) else zero,                    # E_{D_g} log P(K+1|x)
-        lab=(torch.log_softmax(logits_t, 1).gather(1, y_t.long()[:, None])[:, 0].mean() if some(logits_t) else zero),  # E_{D_t} log P(y|x)
+        # E_{D_t} log P(y|x)
+        lab=(torch.log_softmax(logits_t, 1).gather(1, y_t.long()[:, None])[:, 0].mean() if some(logits_t) else zero),
         real=log_p_real(logits_u).mean() if some(logits_u) else zero)                  # E_{D_u} log P(y<K+1|x)
     if some(logits_u):
-        lp = torch.log_softmax(logits_u, 1)[:, :-1]                                     # log P(k|x), k ≤ K (K+1-way softmax)
+        # log P(k|x), k ≤ K (K+1-way softmax)
+        lp = torch.log_softmax(logits_u, 1)[:, :-1]
         T['ent'] = (lp.exp() * lp).sum(1).mean()                                        # E_{D_u} Σ_k P(k|x) log P(k|x)
     else: T['ent'] = zero
     S = zero
     if lam > 0 and graph is not None:
         K = ref.shape[1] - 1
-        nt = np.asarray([] if nodes_t is None else nodes_t, np.int64); nu = np.asarray([] if nodes_u is None else nodes_u, np.int64)
+        nt = np.asarray([] if nodes_t is None else nodes_t, np.int64)
+        nu = np.asarray([] if nodes_u is None else nodes_u, np.int64)
         nl = np.asarray(node_labels, np.int64)
         nodes = np.unique(np.r_[nt[nt >= 0], nu[nu >= 0]])
         if len(nodes) > 1:
             pos = {int(n): i for i, n in enumerate(nodes)}
             probs = ref.new_zeros((len(nodes), K))
             if some(logits_u):
-                pu = torch.softmax(logits_u[:, :K], 1)                                      # Dis_t's K-class probabilities
+                # Dis_t's K-class probabilities
+                pu = torch.softmax(logits_u[:, :K], 1)
                 iu = [(i, pos[int(n)]) for i, n in enumerate(nu) if n >= 0]
                 if iu:
                     a, b = map(list, zip(*iu))
                     probs = probs.index_put((torch.tensor(b),), pu[a])
             lab = nl[nodes]
-            if ((lab < 0) & ~np.isin(nodes, nu)).any(): raise ValueError("an unlabelled graph node in the batch has no D_u logits")
+            if ((lab < 0) & ~np.isin(nodes, nu)).any():
+                raise ValueError("an unlabelled graph node in the batch has no D_u logits")
             S = smoothness(label_matrix(lab, probs), graph.subgraph(nodes))
     T['S'] = S
     T['objective'] = T['gen'] + T['lab'] + T['real'] + T['ent'] - lam * S
@@ -211,7 +246,8 @@ def _draw(n_pool:int, n:int, g:torch.Generator)->np.ndarray:
 @torch.no_grad()
 def _features(net, X:Tensor, device, bs:int=256)->Tensor:
     was = net.training; net.eval()
-    out = torch.cat([net.features(X[i:i+bs].to(device)).cpu() for i in range(0, len(X), bs)]) if len(X) else torch.zeros(0, net.feat_dim)
+    if len(X) == 0: return torch.zeros(0, net.feat_dim)
+    out = torch.cat([net.features(X[i:i+bs].to(device)).cpu() for i in range(0, len(X), bs)])
     net.train(was); return out
 
 @torch.no_grad()
@@ -236,7 +272,7 @@ def generate_parts(model:Translator, # the translator
                    parts:list, # [(faces, labels), …]: e.g. a clip's AU vectors and the IFER pool's images
                    idx:np.ndarray, # positions in the parts' concatenation to translate
                    eps:float, k:int=8, batch:int=32, device='cpu')->dict:
-    "`generate` over face sets of different kinds, by position in their concatenation (each set ranked in its own batches)."
+    "`generate` over face sets of different kinds, by position in their concatenation (each ranked in its own batches)."
     outs, off = [], 0
     for faces, y in parts:
         sel = idx[(idx >= off) & (idx < off + len(y))] - off
@@ -251,25 +287,28 @@ def _pool_faces(data)->tuple:
     return faces_to_tensor(data.pool.images), np.array([data.classes.index(e) for e in data.pool.emotions], np.int64)
 
 def _source_faces(data, cfg:Image2AudioConfig, sp:dict, pseudo:np.ndarray|None, pool:tuple|None=None):
-    "(faces, labels, clip index or None) the translator learns from: the IFER pool (unpaired) or the labelled clips' own faces (paired)."
+    "(faces, labels, clip index or None) to learn from: the IFER pool (unpaired) or labelled clips' own faces (paired)."
     if cfg.pairing == 'unpaired':
         if pool is not None: return pool[0], pool[1], None
         if data.pool is None or len(data.pool) == 0:
-            raise ValueError("pairing='unpaired' needs a face pool: give face_dirs=… (an IFER face set) or use the synthetic dataset")
+            raise ValueError("pairing='unpaired' needs a face pool: give face_dirs=… (an IFER face set) or use the "
+                             "synthetic dataset")
         return *_pool_faces(data), None
     side = paired_face_side(data, sp)                                  # AU vectors (S1-standardised) or images
     if side is None:
-        raise ValueError("pairing='paired' needs a corpus with paired faces, and this one has none: the synthetic corpus "
-                         "has them; for RAVDESS give the OpenFace action-unit CSVs with au_dir=…; "
+        raise ValueError("pairing='paired' needs a corpus with paired faces, and this one has none: the synthetic "
+                         "corpus has them; for RAVDESS give the OpenFace action-unit CSVs with au_dir=…; "
                          "or use pairing='unpaired' with face_dirs=…")
     s1, du = sp['S1'], np.r_[sp['S2'], sp['S3']]
-    idx = np.r_[s1, du[pseudo >= 0]] if pseudo is not None else s1                       # never S4; D_u clips only with a path label
+    # never S4; D_u clips only with a path label
+    idx = np.r_[s1, du[pseudo >= 0]] if pseudo is not None else s1
     y = np.r_[data.labels[s1].numpy(), pseudo[pseudo >= 0]] if pseudo is not None else data.labels[s1].numpy()
     return side[0][idx], y.astype(np.int64), idx
 
 def _save_state(path, model, trainer, extra:dict):
     t = {f'model.{k}': v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
-    meta = {'extra': extra, **{n: optim_to_tensors(o, n, t) for n, o in (('opt_g', trainer.opt_g), ('opt_d', trainer.opt_d))}}
+    opts = (('opt_g', trainer.opt_g), ('opt_d', trainer.opt_d))
+    meta = {'extra': extra, **{n: optim_to_tensors(o, n, t) for n, o in opts}}
     atomic_write_bytes(path, st_save(t, metadata={'meta': json.dumps(meta, default=float)}))
 
 def _load_state(path, model, trainer)->dict:
@@ -288,11 +327,12 @@ def translation_diagnostics(x:Tensor, # translations, (N,1,64,156)
                             judge, # the independent judge (K outputs), or None
                             real:Tensor, # real spectrograms to compare the spread with (e.g. S2+S3)
                             device='cpu')->dict: # dis_t_accuracy, judge_accuracy, spread
-    "How class-carrying and how varied translations are: face-label accuracy under Dis_t and under the judge; spread vs real."
+    "How class-carrying and varied translations are: face-label accuracy under Dis_t and the judge; spread vs real."
     if len(x) == 0: return dict(dis_t_accuracy=None, judge_accuracy=None, spread=None)
     y, K = np.asarray(y), dis_t.head.out_features - 1
     acc = lambda net: float((predict(net, x, device=device)[:, :K].argmax(1).numpy() == y).mean())
-    spread = float(x.float().std(0).mean() / real.float().std(0).mean()) if len(x) > 1 else None   # per-pixel std across clips
+    # per-pixel std across clips
+    spread = float(x.float().std(0).mean() / real.float().std(0).mean()) if len(x) > 1 else None
     return dict(dis_t_accuracy=acc(dis_t), judge_accuracy=acc(judge) if judge is not None else None, spread=spread)
 
 def _held_aside(y:np.ndarray, share:float, seed:int)->np.ndarray:
@@ -354,19 +394,21 @@ INCEPTION = 'the judge network (JudgeNet on S1, its own seed; base_method.judge_
 def _base_key(data, cfg:dict, s1)->str:
     "Content key of a Base network: the S1 spectrograms and labels, the recipe, the training code and torch's version."
     import img2audio.base as B
-    return hash_key('base-network', data.specs[s1].numpy(), data.labels[s1].numpy(), data.classes, int(cfg.get('seed', 0)),
-                    int(cfg.get('epochs', 40)), int(cfg.get('batch_size', 32)), float(cfg.get('lr', 3e-3)), Path(B.__file__).read_bytes(),
+    return hash_key('base-network', data.specs[s1].numpy(), data.labels[s1].numpy(), data.classes,
+                    int(cfg.get('seed', 0)), int(cfg.get('epochs', 40)), int(cfg.get('batch_size', 32)),
+                    float(cfg.get('lr', 3e-3)), Path(B.__file__).read_bytes(),
                     torch.__version__, str(resolve_device(cfg.get('device', 'cpu'))))
 
 def _base_network(data, cfg:dict, run, K:int, s1, s4)->tuple:
-    "This seed's Base network (`base_method.run_base`, or its cached copy: every ablation of a seed shares it) and its S4 predictions."
+    "This seed's Base network (`run_base`, or its cached copy shared by a seed's ablations) and its S4 predictions."
     net, own = SpecCNN(K), run/'model.safetensors'
     if own.exists(): _load_model(own, net)                                # resumed run: its own copy
     else:
         cache, key = FeatureCache(cfg.get('cache_dir')), _base_key(data, cfg, s1)
         hit = cache.get(key)
         if hit is not None:
-            net.load_state_dict(hit[0]); logging.getLogger('img2audio').info(f'Base network of this seed from the cache ({cache.path(key)})')
+            net.load_state_dict(hit[0])
+            logging.getLogger('img2audio').info(f'Base network of this seed from the cache ({cache.path(key)})')
             atomic_write_bytes(own, st_save({k: v.contiguous() for k, v in hit[0].items()},
                                             metadata={'classes': json.dumps(data.classes), 'arch': 'SpecCNN'}))
         else:
@@ -380,7 +422,8 @@ def warm_start_dis_t(dis_t:SpecCNN, # Dis_t, a `SpecCNN(K+1)`
                     )->SpecCNN:
     "Copy the Base network into Dis_t: same body, the K class logits unchanged, the fake logit K+1 starting at 0."
     K = base.head.out_features
-    if dis_t.head.out_features != K + 1: raise ValueError(f"Dis_t has {dis_t.head.out_features} outputs; a K={K} Base network needs K+1={K+1}")
+    if dis_t.head.out_features != K + 1:
+        raise ValueError(f"Dis_t has {dis_t.head.out_features} outputs; a K={K} Base network needs K+1={K+1}")
     dis_t.body.load_state_dict(base.body.state_dict())                     # raises if the channels differ
     dis_t.head.weight[:K] = base.head.weight; dis_t.head.bias[:K] = base.head.bias
     dis_t.head.weight[K] = 0.; dis_t.head.bias[K] = 0.
@@ -421,9 +464,11 @@ def _translator_phase(trainer, cfg, n_steps, faces, fy, X, spec_pool, spec_lab, 
             fi = _balanced_sample(py, cfg.trans_batch, g)
             si = _draw(len(spec_pool), cfg.trans_batch, g)
             out = trainer.step(pf[fi], torch.from_numpy(py[fi]), X[spec_pool[si]], torch.from_numpy(spec_lab[si]))
-        else:                                                               # paired: a face and its own clip's spectrogram
+        # paired: a face and its own clip's spectrogram
+        else:
             fi = _draw(len(fy), cfg.trans_batch, g)
-            out = trainer.step(faces[fi], torch.from_numpy(fy[fi]), X[paired_idx[fi]], torch.from_numpy(fy[fi]), paired=True)
+            y = torch.from_numpy(fy[fi])
+            out = trainer.step(faces[fi], y, X[paired_idx[fi]], y, paired=True)
         rows.append(out)
     return pd.DataFrame(rows).mean(numeric_only=True).to_dict() if rows else {}
 
@@ -434,22 +479,26 @@ def _labelled_draw(n_real:int, n_gen:int, cfg, g)->tuple:
     return _draw(n_real, cfg.dis_batch - bg, g), _draw(n_gen, bg, g) if bg else np.zeros(0, np.int64)
 
 def _dis_t_phase(model, opt, cfg, Xt, yt, nt, Xh, yh, Xu, nu, Xg, graph, node_labels, g, device):
-    "`dis_steps` updates of Dis_t with the full objective; real and translated inputs in separate passes; mean terms, D_t accuracy."
+    "`dis_steps` updates of Dis_t, full objective; real and translated inputs in separate passes; mean terms, D_t acc."
     net = model.dis_t; aug = SpecAugment().to(device) if cfg.augment else None
     if aug is not None: aug.train()
-    A = (lambda x: aug(x, g)) if aug is not None else (lambda x: x)         # the same augmentation for real and translated inputs
+    # the same augmentation for real and translated inputs
+    A = (lambda x: aug(x, g)) if aug is not None else (lambda x: x)
     rows = []
     for _ in range(cfg.dis_steps):
         it, ih = _labelled_draw(len(Xt), len(Xh), cfg, g)
         iu = _draw(len(Xu), cfg.dis_batch, g)
         ig = _draw(len(Xg), cfg.dis_batch, g) if cfg.use_low and len(Xg) else np.zeros(0, np.int64)
         net.train()
-        lr = net(A(torch.cat([Xt[it], Xu[iu]]).to(device)))                 # real: the only batches that move BN statistics
+        # real: the only batches that move BN statistics
+        lr = net(A(torch.cat([Xt[it], Xu[iu]]).to(device)))
         bt, bu = len(it), len(iu)
-        with frozen_bn_stats(net):                                          # translations: normalised by real statistics
+        # translations: normalised by real statistics
+        with frozen_bn_stats(net):
             lh = net(A(Xh[ih].to(device))) if len(ih) else lr[:0]
             lg = net(A(Xg[ig].to(device))) if len(ig) else None
-        T = dis_t_objective(torch.cat([lr[:bt], lh]), torch.as_tensor(np.r_[yt[it], yh[ih]], device=device), lr[bt:], lg,
+        y_lab = torch.as_tensor(np.r_[yt[it], yh[ih]], device=device)
+        T = dis_t_objective(torch.cat([lr[:bt], lh]), y_lab, lr[bt:], lg,
                             lam=cfg.lam if cfg.use_rel else 0.0, graph=graph if cfg.use_rel else None,
                             nodes_t=np.r_[nt[it], np.full(len(ih), -1)], nodes_u=nu[iu], node_labels=node_labels)
         opt.zero_grad(set_to_none=True); T['loss'].backward(); opt.step()
@@ -469,13 +518,15 @@ def _fig_generations(Xreal, yreal, gen:dict, classes:list, n:int=3):
     hi = gen['high'] if gen is not None else np.zeros(0, bool)
     sets = [('true', Xreal, np.asarray(yreal))]
     if gen is not None:
-        sets += [('high density', gen['x'][torch.from_numpy(hi)], gen['y'][hi]), ('low density', gen['x'][torch.from_numpy(~hi)], gen['y'][~hi])]
+        sets += [('high density', gen['x'][torch.from_numpy(hi)], gen['y'][hi]),
+                 ('low density', gen['x'][torch.from_numpy(~hi)], gen['y'][~hi])]
     for p, (title, X, y) in enumerate(sets):
         for q, c in enumerate(pick):
             idx = np.nonzero(y == classes.index(c))[0][:n]
             for i in range(n):
                 ax = axs[i, 2 * p + q]; ax.set_xticks([]); ax.set_yticks([])
-                if i < len(idx): ax.imshow(X[idx[i], 0].cpu().numpy(), origin='lower', aspect='auto', cmap='magma', vmin=-1, vmax=1)
+                if i < len(idx):
+                    ax.imshow(X[idx[i], 0].cpu().numpy(), origin='lower', aspect='auto', cmap='magma', vmin=-1, vmax=1)
                 if i == 0: ax.set_title(f'{title}: {c}', fontsize=8)
     for p in range(len(sets), 3):
         for q in range(2):
@@ -483,19 +534,210 @@ def _fig_generations(Xreal, yreal, gen:dict, classes:list, n:int=3):
     fig.tight_layout(); return fig
 
 def _save_graph_fig(run, feats:Tensor, graph, rp, classes:list, r:int):
-    "Paper Figure 3 for a run: the round's graph on the first two principal components of Dis_t's features (`graph.png`)."
+    "Paper Figure 3: the round's graph on the first two principal components of Dis_t's features (`graph.png`)."
     from sklearn.decomposition import PCA
     from img2audio.graph import plot_reliability_graph
     xy = PCA(2, random_state=0).fit_transform(feats.numpy().astype(np.float64))
     fig = plot_reliability_graph(xy, graph, rp, classes, n_paths=12,
-                                 title=f'round {r+1}: {graph.n} nodes, {graph.n_edges} edges; squares: S1 and high-density translations')
+                                 title=f'round {r+1}: {graph.n} nodes, {graph.n_edges} edges; '
+                                       'squares: S1 and high-density translations')
     fig.axes[0].set_xlabel('PC 1 of $Dis_t$ features'); fig.axes[0].set_ylabel('PC 2')
     run.save_fig(fig, 'graph.png'); plt.close(fig)
 
 def _nan_to_none(d:dict)->dict:
     return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in d.items()}
 
-# %% ../nbs/12_image2audio.ipynb #813af746
+# %% ../nbs/12_image2audio.ipynb #3e86f784
+def _setup(data, cfg:dict, run, c:Image2AudioConfig)->SimpleNamespace:
+    "A run's fixed parts: split, source faces (and P's pool), Base network, judge, translator, held-aside faces."
+    x = SimpleNamespace(c=c, data=data, run=run, seed=int(cfg.get('seed', 0)))
+    x.dev = resolve_device(cfg.get('device', 'cpu'))
+    x.sp = run_split(data, cfg)
+    x.K, x.X, x.Y = len(data.classes), data.specs, data.labels.numpy()
+    x.s1, x.du, x.s4 = x.sp['S1'], np.r_[x.sp['S2'], x.sp['S3']], x.sp['S4']
+    if len(x.s1) == 0 or len(x.du) == 0:
+        raise ValueError("the split has an empty S1 or S2+S3; Image2Audio needs labelled and unlabelled clips")
+    # fails early (paired without faces, no pool)
+    f0, y0, _ = _source_faces(data, c, x.sp, None)
+    x.pool = (f0, y0) if c.pairing == 'unpaired' else None
+    has_pool = data.pool is not None and len(data.pool) > 0
+    x.ppool = _pool_faces(data) if c.pairing == 'paired' and c.paired_pool and has_pool else None   # P: pool + pairs
+    x.base, x.base_pred = _base_network(data, cfg, run, x.K, x.s1, x.s4)   # this seed's Base run: the warm start
+    x.judge, x.jm = judge_network(data, x.sp, cfg)                        # independent judge: diagnostics, IS/FID only
+    torch.manual_seed(x.seed)
+    au_dim = f0.shape[1] if f0.dim() == 2 else None                       # paired faces are AU vectors (au_dir)
+    x.model = Translator(x.K, latent=c.latent, hidden=c.hidden, channels=c.channels, dis_t_channels=c.dis_channels,
+                         au_dim=au_dim)
+    x.trainer = TranslatorTrainer(x.model, LossWeights(cls=c.class_weight), lr=c.trans_lr, dis_lr=c.dis_lr,
+                                  k_density=c.k_density, device=x.dev, align=c.align, precision=c.precision)
+    x.aside0 = _held_aside(y0, c.held_aside, x.seed)                      # faces never trained on, for the quality gate
+    return x
+
+def _faces(x, pseudo=None)->tuple:
+    "This round's source faces: (training faces, labels, clip index) and (held-aside faces, labels)."
+    faces, fy, pidx = _source_faces(x.data, x.c, x.sp, pseudo if x.c.use_rel else None, x.pool)
+    m = np.r_[x.aside0, np.zeros(len(fy) - len(x.aside0), bool)] if x.c.pairing == 'paired' else x.aside0
+    tr = (faces[torch.from_numpy(~m)], fy[~m], None if pidx is None else pidx[~m])
+    return tr, (faces[torch.from_numpy(m)], fy[m])
+
+def _with_pool(x, faces, fy)->list:
+    "The face sets to translate: the source faces, plus the IFER pool in the P setting."
+    return [(faces, fy)] if x.ppool is None else [(faces, fy), x.ppool]
+
+def _diag(x, X, y)->dict: return translation_diagnostics(X, y, x.model.dis_t, x.judge, x.X[x.du], x.dev)
+
+def _du_acc(x, net)->float:
+    "A network's accuracy on D_u = S2+S3 (hidden labels: reporting only), to see which phase moves Dis_t."
+    return float((predict(net, x.X[x.du], device=x.dev)[:, :x.K].argmax(1).numpy() == x.Y[x.du]).mean())
+
+def _generators(x, r:int)->torch.Generator:
+    "Seed torch and return the draw generator of round `r` (-1: pre-training; `rounds`: the final generations)."
+    torch.manual_seed(_round_seed(x.seed, r))
+    return torch.Generator().manual_seed(_round_seed(x.seed, r, 1))
+
+# %% ../nbs/12_image2audio.ipynb #0c3f45d1
+def _pretrain(x)->dict:
+    "Warm start, then `pretrain_steps` translator updates (by default against a copy of Dis_t); the diagnostics after."
+    c, t0 = x.c, time.perf_counter()
+    if c.warm_start: warm_start_dis_t(x.model.dis_t, x.base)               # Dis_t starts as the Base network
+    g = _generators(x, -1)
+    (faces, fy, pidx), (fa, ya) = _faces(x)
+    with critic_copy(x.model, x.trainer.opt_d, on=not c.pretrain_keeps_dis_t):
+        spec_lab = np.r_[x.Y[x.s1], np.full(len(x.du), -1)]
+        spec_pool = np.r_[x.s1, x.du]
+        _translator_phase(x.trainer, c, c.pretrain_steps, faces, fy, x.X, spec_pool, spec_lab, pidx, g, pool=x.ppool)
+        pre = {f'pretrain_translation_{k}': v for k, v in _diag(x, _translate(x.model, fa, x.dev), ya).items()}
+        pre['pretrain_seconds'] = time.perf_counter() - t0
+        pre.update(base_du_accuracy=_du_acc(x, x.base), pretrain_dis_t_du_accuracy=_du_acc(x, x.model.dis_t))
+    logging.getLogger('img2audio').info(
+        f"image2audio pre-training ({c.pretrain_steps} steps, {pre['pretrain_seconds']:.0f}s): held-aside translations "
+        f"Dis_t acc {pre['pretrain_translation_dis_t_accuracy']}, "
+        f"judge acc {pre['pretrain_translation_judge_accuracy']}")
+    return pre
+
+def _graph_step(x, r:int, Xh, yh)->tuple:
+    "Step 3: graph over real D_t ∪ D_u in Dis_t's feature space; the paths relabel D_u if the speaker check passes."
+    c, K, s1, du = x.c, x.K, x.s1, x.du
+    Xnodes = torch.cat([x.X[s1], Xh if c.graph_gens else Xh[:0], x.X[du]])
+    lab = np.r_[x.Y[s1], yh if c.graph_gens else yh[:0], np.full(len(du), -1)]
+    feats = _features(x.model.dis_t, Xnodes, x.dev)
+    graph = build_graph(feats, beta=c.beta, gamma=c.gamma, seed=x.seed)
+    rp = reliability_paths(graph, lab, K, min_reliability=c.min_reliability)
+    if r == c.rounds - 1: _save_graph_fig(x.run, feats, graph, rp, x.data.classes, r)
+    speakers = x.data.meta.actor.values[s1]
+    agree = path_agreement(graph, lab, x.Y[s1], speakers, K, c.min_reliability, _round_seed(x.seed, r, 2))
+    path_open = c.path_gate == 0 or (agree is not None and agree >= c.path_gate)
+    paths = rp.labels[-len(du):].astype(np.int64)
+    pseudo = paths if path_open else np.full(len(du), -1, np.int64)        # a closed gate: D_u stays unlabelled
+    m = paths >= 0
+    rec = dict(graph_nodes=graph.n, graph_edges=graph.n_edges, n_pseudo=int((pseudo >= 0).sum()),
+               path_coverage=float(m.mean()),
+               pseudo_acc=float((paths[m] == x.Y[du][m]).mean()) if m.any() else None,   # reporting only
+               path_gate_agreement=agree, path_gate_open=bool(path_open))
+    nh = len(Xh) if c.graph_gens else 0
+    nu = np.arange(len(du)) + len(s1) + nh                                  # D_u's node numbers
+    return graph, rp.labels if path_open else lab, pseudo, np.arange(len(s1)), nu, rec
+
+def _log_round(r:int, rounds:int, rec:dict):
+    "One line per round: the gate and ε, the translations' diagnostics, the paths, the Dis_t loss."
+    f3 = lambda v: 'n/a' if v is None else f'{v:.3f}'
+    logging.getLogger('img2audio').info(
+        f"image2audio round {r+1}/{rounds}: gate {f3(rec['gate_agreement'])} → ε={rec['eps']:.2f}; "
+        f"translations: Dis_t acc "
+        f"{f3(rec['translation_dis_t_accuracy'])}, judge acc {f3(rec['translation_judge_accuracy'])} "
+        f"(high-density {f3(rec['high_judge_accuracy'])}), spread {f3(rec['translation_spread'])}; "
+        f"D_t+{rec['n_high']} gen, D_g {rec['n_dg']}; paths cover {f3(rec['path_coverage'])} of D_u "
+        f"(hidden-label acc {f3(rec['pseudo_acc'])}; speaker check {f3(rec.get('path_gate_agreement'))}, "
+        f"{'used' if rec.get('path_gate_open', True) else 'not used'}); "
+        f"Dis_t loss {f3(rec['dis_loss'])}, {rec['seconds']:.1f}s")
+
+# %% ../nbs/12_image2audio.ipynb #19c5972b
+def _round(x, r:int, pseudo:np.ndarray, alog:AnnealLog)->tuple:
+    "One round (paper §2.2, §2.4): translator, gate and regeneration, graph, Dis_t; its record and D_u's labels."
+    c, K, X, Y, s1, du, dev = x.c, x.K, x.X, x.Y, x.s1, x.du, x.dev
+    t0, g = time.perf_counter(), _generators(x, r)
+    # 1. translator (against a copy of Dis_t by default); D_u clips carry last round's path labels (if any)
+    (faces, fy, pidx), (fa, ya) = _faces(x, pseudo)
+    spec_lab = np.r_[Y[s1], pseudo if c.use_rel else np.full(len(du), -1)]
+    with critic_copy(x.model, x.trainer.opt_d, on=c.translator_critic == 'copy'):
+        spec_pool = np.r_[s1, du]
+        tr = _translator_phase(x.trainer, c, c.trans_steps, faces, fy, X, spec_pool, spec_lab, pidx, g, pool=x.ppool)
+        critic_du = _du_acc(x, x.model.dis_t)
+    # 2. quality gate on held-aside translations, then ε; a class-balanced sample, each batch split by density
+    gate = _gate_agreement(x.model, x.base, c.gate_net, fa, ya, K, dev) if len(fa) else None
+    du_after_translator = _du_acc(x, x.model.dis_t)
+    eps = c.eps(r, gate)
+    parts = _with_pool(x, faces, fy)
+    gy = np.concatenate([p[1] for p in parts])
+    gen = generate_parts(x.model, parts, _balanced_sample(gy, min(c.n_gen, len(gy)), g), eps, c.k_density,
+                         c.trans_batch, dev)
+    alog.update(r, torch.from_numpy(gen['y']), torch.from_numpy(gen['high']))
+    hi = gen['high']
+    Xh, yh, Xg = gen['x'][torch.from_numpy(hi)], gen['y'][hi], gen['x'][torch.from_numpy(~hi)]
+    dg = _diag(x, gen['x'], gen['y'])
+    dh = _diag(x, Xh, yh) if len(Xh) else dict(judge_accuracy=None)
+    if not c.use_high: Xh, yh = Xh[:0], yh[:0]
+    if not c.use_low: Xg = Xg[:0]
+    # 3. graph and reliability paths
+    graph, node_labels, rec = None, None, {}
+    nt_real, nu = np.full(len(s1), -1), np.full(len(du), -1)
+    if c.use_rel: graph, node_labels, pseudo, nt_real, nu, rec = _graph_step(x, r, Xh, yh)
+    # 4. Dis_t, full objective: D_t = S1 + high-density translations + path-labelled D_u; D_u = S2+S3; D_g = low density
+    pl = np.nonzero(pseudo >= 0)[0] if c.use_rel else np.zeros(0, np.int64)
+    Xt, yt, nt = torch.cat([X[s1], X[du[pl]]]), np.r_[Y[s1], pseudo[pl]], np.r_[nt_real, nu[pl]]   # real labelled
+    dt = _dis_t_phase(x.model, x.trainer.opt_d, c, Xt, yt, nt, Xh, yh, X[du], nu, Xg, graph, node_labels, g, dev)
+    rec.update(critic_du_accuracy=critic_du, dis_t_du_after_translator=du_after_translator,
+               dis_t_du_accuracy=_du_acc(x, x.model.dis_t))
+    cnt = lambda y: {cl: int((np.asarray(y) == i).sum()) for i, cl in enumerate(x.data.classes)}
+    rec = dict(epoch=r + 1, eps=eps, trans_loss=tr.get('gen_total'), trans_dis_loss=tr.get('dis_t'),
+               dis_loss=dt.get('loss'), trans_l1_f2a=tr.get('l1_f2a'), trans_gan_f2a=tr.get('gan_f2a'),
+               trans_cls=tr.get('cls'), term_gen=dt.get('gen'), term_lab=dt.get('lab'), term_real=dt.get('real'),
+               term_ent=dt.get('ent'), S=dt.get('S'), train_acc=dt.get('acc'), n_dt=len(Xt) + len(Xh), n_dg=len(Xg),
+               n_high=len(Xh), dt_gen_counts=cnt(yh), gen_in_batch=dt.get('gen_in_batch'), gate_agreement=gate,
+               translation_dis_t_accuracy=dg['dis_t_accuracy'], translation_judge_accuracy=dg['judge_accuracy'],
+               translation_spread=dg['spread'], high_judge_accuracy=dh['judge_accuracy'],
+               dg_counts=cnt(gen['y'][~hi]) if c.use_low else cnt([]), **rec, seconds=time.perf_counter() - t0)
+    rec.setdefault('n_pseudo', 0); rec.setdefault('pseudo_acc', None); rec.setdefault('path_coverage', 0.0)
+    return rec, pseudo
+
+def _finish(x, pseudo:np.ndarray)->dict:
+    "Final generations (deterministic: a resumed run regenerates the same), S4 predictions, generation quality, files."
+    c, K, X, Y = x.c, x.K, x.X, x.Y
+    g = _generators(x, c.rounds)
+    parts = _with_pool(x, *_source_faces(x.data, c, x.sp, pseudo if c.use_rel else None, x.pool)[:2])
+    fy = np.concatenate([p[1] for p in parts])
+    gi = _balanced_sample(fy, min(c.n_gen, len(fy)), g)
+    gen = generate_parts(x.model, parts, gi, c.eps_max, c.k_density, c.trans_batch, x.dev)   # reporting split: final ε
+    y_pred = predict(x.model.dis_t, X[x.s4], device=x.dev)[:, :K].argmax(1).numpy()
+    hi = gen['high']
+    x_hi, x_lo = gen['x'][torch.from_numpy(hi)], gen['x'][torch.from_numpy(~hi)]
+    gs = generation_scores(x.judge, X[x.du], x_hi, x_lo, device=x.dev)
+    fig = _fig_generations(X[x.s1], Y[x.s1], gen, x.data.classes)
+    x.run.save_fig(fig, 'generations.png')
+    plt.close(fig)
+    meta = {'classes': json.dumps(x.data.classes), 'arch': 'Translator', 'config': json.dumps(asdict(c))}
+    weights = {k: v.contiguous().cpu() for k, v in x.model.state_dict().items()}
+    atomic_write_bytes(x.run/'model_i2a.safetensors', st_save(weights, metadata=meta))
+    scores = _nan_to_none({k: gs[k] for k in ('is_base', 'is_high', 'is_low', 'fid_high', 'fid_low')})
+    return dict(y_true=Y[x.s4], y_pred=y_pred, split=x.sp, ablation=c.ablation, pairing=c.pairing,
+                image2audio=asdict(c),
+                **scores, n_gen_high=int(hi.sum()), n_gen_low=int((~hi).sum()), eps_final=c.eps_max,
+                # the warm start's own S4 accuracy (paired comparison)
+                base_accuracy=float((x.base_pred == Y[x.s4]).mean()),
+                inception=INCEPTION, **x.jm)
+
+# %% ../nbs/12_image2audio.ipynb #c0f795ec
+def _run_base_row(data, cfg:dict, run, c:Image2AudioConfig)->dict:
+    "Table 1's Base row: exactly the Base method, with the judge's IS of real S2+S3 beside it."
+    out = run_base(data, cfg, run)
+    sp = out['split']
+    du = np.r_[sp['S2'], sp['S3']]
+    judge, jm = judge_network(data, sp, cfg)
+    gs = generation_scores(judge, data.specs[du], None, None, device=resolve_device(cfg.get('device', 'cpu')))
+    out.update(_nan_to_none(gs), **jm, ablation='base', pairing=c.pairing, image2audio=asdict(c), anneal=[],
+               inception=INCEPTION)
+    return out
+
 @register_method('image2audio', options=Image2AudioConfig, face_pool=True)
 def run_image2audio(data, # `ExperimentData`
                     cfg:dict, # resolved run config (seed, fold, epochs, batch_size, lr, device, progress) + the options
@@ -505,158 +747,29 @@ def run_image2audio(data, # `ExperimentData`
                    )->dict: # y_true, y_pred (S4), history, split, generation scores, anneal counts
     "Image2Audio (or one of its Table 1 ablations) on the run's S1–S4 split; resumes from the last finished round."
     c = opts if opts is not None else Image2AudioConfig.from_cfg(cfg)
-    log = logging.getLogger('img2audio')
-    seed, dev = int(cfg.get('seed', 0)), resolve_device(cfg.get('device', 'cpu'))
-    if c.ablation == 'base':                                                # Table 1 "Base": exactly the Base method
-        out = run_base(data, cfg, run)
-        sp = out['split']; du = np.r_[sp['S2'], sp['S3']]
-        judge, jm = judge_network(data, sp, cfg)
-        gs = generation_scores(judge, data.specs[du], None, None, device=dev)
-        out.update(_nan_to_none(gs), **jm, ablation='base', pairing=c.pairing, image2audio=asdict(c), anneal=[], inception=INCEPTION)
-        return out
-    sp = run_split(data, cfg)
-    K, X, Y = len(data.classes), data.specs, data.labels.numpy()
-    s1, du, s4 = sp['S1'], np.r_[sp['S2'], sp['S3']], sp['S4']
-    if len(s1) == 0 or len(du) == 0: raise ValueError("the split has an empty S1 or S2+S3; Image2Audio needs labelled and unlabelled clips")
-    f0, y0, _ = _source_faces(data, c, sp, None)                            # fails early (paired without faces, no pool)
-    pool = (f0, y0) if c.pairing == 'unpaired' else None
-    has_pool = data.pool is not None and len(data.pool) > 0
-    ppool = _pool_faces(data) if c.pairing == 'paired' and c.paired_pool and has_pool else None   # P: IFER pool + pairs
-    def with_pool(faces, fy)->list:
-        "The face sets to translate: the source faces, plus the IFER pool in the P setting."
-        return [(faces, fy)] if ppool is None else [(faces, fy), ppool]
-    inc, base_pred = _base_network(data, cfg, run, K, s1, s4)                   # this seed's Base run (resumable): the warm start
-    judge, jm = judge_network(data, sp, cfg)                                # the independent judge: diagnostics and IS/FID only
-    torch.manual_seed(seed)
-    au_dim = f0.shape[1] if f0.dim() == 2 else None                         # paired faces are AU vectors (au_dir)
-    model = Translator(K, latent=c.latent, hidden=c.hidden, channels=c.channels, dis_t_channels=c.dis_channels,
-                       au_dim=au_dim)
-    trainer = TranslatorTrainer(model, LossWeights(cls=c.class_weight), lr=c.trans_lr, dis_lr=c.dis_lr, k_density=c.k_density,
-                                device=dev, align=c.align)
-    aside0 = _held_aside(y0, c.held_aside, seed)                           # faces never trained on, for the quality gate
-    def split_aside(faces, fy, pidx):
-        "(training faces, labels, clip index) and (held-aside faces, labels) of this round's source faces."
-        m = np.r_[aside0, np.zeros(len(fy) - len(aside0), bool)] if c.pairing == 'paired' else aside0
-        tr = (faces[torch.from_numpy(~m)], fy[~m], None if pidx is None else pidx[~m])
-        return tr, (faces[torch.from_numpy(m)], fy[m])
-    diag = lambda x, y: translation_diagnostics(x, y, model.dis_t, judge, X[du], dev)
-    def du_acc(net)->float:
-        "A network's accuracy on D_u = S2+S3 (hidden labels: reporting only), to see which phase moves Dis_t."
-        return float((predict(net, X[du], device=dev)[:, :K].argmax(1).numpy() == Y[du]).mean())
+    if c.ablation == 'base': return _run_base_row(data, cfg, run, c)
+    x = _setup(data, cfg, run, c)
     ckpt = run/'checkpoint_i2a.safetensors'
-    start, history, pseudo, alog, pre = 0, [], np.full(len(du), -1, np.int64), AnnealLog(data.classes), {}
+    start, history, pseudo, alog = 0, [], np.full(len(x.du), -1, np.int64), AnnealLog(data.classes)
     if Path(ckpt).exists():
-        ex = _load_state(ckpt, model, trainer)
+        ex = _load_state(ckpt, x.model, x.trainer)
         start, history, pseudo = ex['round'], ex['history'], np.asarray(ex['pseudo'], np.int64)
         alog.rows, pre = ex['anneal'], ex.get('pretrain', {})
-        log.info(f'image2audio: resuming after round {start} from {ckpt}')
-    else:
-        if c.warm_start: warm_start_dis_t(model.dis_t, inc)                 # Dis_t starts as the Base network
-        torch.manual_seed(_round_seed(seed, -1)); g = torch.Generator().manual_seed(_round_seed(seed, -1, 1))
-        (faces, fy, pidx), (fa, ya) = split_aside(*_source_faces(data, c, sp, None, pool))
-        t0 = time.perf_counter()
-        with critic_copy(model, trainer.opt_d, on=not c.pretrain_keeps_dis_t):   # default: against a copy of Dis_t
-            _translator_phase(trainer, c, c.pretrain_steps, faces, fy, X, np.r_[s1, du], np.r_[Y[s1], np.full(len(du), -1)],
-                              pidx, g, pool=ppool)
-            pre = {f'pretrain_translation_{k}': v for k, v in diag(_translate(model, fa, dev), ya).items()}
-            pre['pretrain_seconds'] = time.perf_counter() - t0
-            pre.update(base_du_accuracy=du_acc(inc), pretrain_dis_t_du_accuracy=du_acc(model.dis_t))
-        log.info(f"image2audio pre-training ({c.pretrain_steps} steps, {pre['pretrain_seconds']:.0f}s): held-aside translations "
-                 f"Dis_t acc {pre['pretrain_translation_dis_t_accuracy']}, judge acc {pre['pretrain_translation_judge_accuracy']}")
-    for r in tqdm(range(start, c.rounds), desc='rounds', disable=not cfg.get('progress', False), initial=start, total=c.rounds):
-        t0 = time.perf_counter(); torch.manual_seed(_round_seed(seed, r)); g = torch.Generator().manual_seed(_round_seed(seed, r, 1))
-        # 1. translator (+ Dis_t, Dis_f); D_u clips carry their path labels from the last round (if any)
-        (faces, fy, pidx), (fa, ya) = split_aside(*_source_faces(data, c, sp, pseudo if c.use_rel else None, pool))
-        spec_pool = np.r_[s1, du]; spec_lab = np.r_[Y[s1], pseudo if c.use_rel else np.full(len(du), -1)]
-        with critic_copy(model, trainer.opt_d, on=c.translator_critic == 'copy'):
-            tr = _translator_phase(trainer, c, c.trans_steps, faces, fy, X, spec_pool, spec_lab, pidx, g, pool=ppool)
-            critic_du = du_acc(model.dis_t)
-        # 2. quality gate on held-aside translations, then ε; regenerate a class-balanced sample and split each batch by density
-        gate = _gate_agreement(model, inc, c.gate_net, fa, ya, K, dev) if len(fa) else None
-        du_after_translator = du_acc(model.dis_t)
-        eps = c.eps(r, gate)
-        parts = with_pool(faces, fy)
-        gy = np.concatenate([p[1] for p in parts])
-        gi = _balanced_sample(gy, min(c.n_gen, len(gy)), g)
-        gen = generate_parts(model, parts, gi, eps, c.k_density, c.trans_batch, dev)
-        alog.update(r, torch.from_numpy(gen['y']), torch.from_numpy(gen['high']))
-        hi = gen['high']; Xh, yh, Xg = gen['x'][torch.from_numpy(hi)], gen['y'][hi], gen['x'][torch.from_numpy(~hi)]
-        dg = diag(gen['x'], gen['y'])
-        dh = diag(Xh, yh) if len(Xh) else dict(judge_accuracy=None)
-        if not c.use_high: Xh, yh = Xh[:0], yh[:0]
-        if not c.use_low: Xg = Xg[:0]
-        # 3. graph over D_t ∪ D_u in Dis_t's feature space, reliability paths relabel D_u
-        graph, node_labels, rec = None, None, {}
-        nodes_real = np.r_[s1, du]
-        if c.use_rel:
-            Xnodes = torch.cat([X[s1], Xh if c.graph_gens else Xh[:0], X[du]])
-            lab = np.r_[Y[s1], yh if c.graph_gens else yh[:0], np.full(len(du), -1)]
-            feats = _features(model.dis_t, Xnodes, dev)
-            graph = build_graph(feats, beta=c.beta, gamma=c.gamma, seed=seed)
-            rp = reliability_paths(graph, lab, K, min_reliability=c.min_reliability)
-            if r == c.rounds - 1: _save_graph_fig(run, feats, graph, rp, data.classes, r)
-            speakers = data.meta.actor.values[s1]
-            agree = path_agreement(graph, lab, Y[s1], speakers, K, c.min_reliability, _round_seed(seed, r, 2))
-            path_open = c.path_gate == 0 or (agree is not None and agree >= c.path_gate)
-            paths = rp.labels[-len(du):].astype(np.int64)
-            pseudo = paths if path_open else np.full(len(du), -1, np.int64)       # a closed gate: D_u stays unlabelled
-            node_labels = rp.labels if path_open else lab
-            m = paths >= 0
-            rec.update(graph_nodes=graph.n, graph_edges=graph.n_edges, n_pseudo=int((pseudo >= 0).sum()),
-                       path_coverage=float(m.mean()),
-                       pseudo_acc=float((paths[m] == Y[du][m]).mean()) if m.any() else None,   # reporting only
-                       path_gate_agreement=agree, path_gate_open=bool(path_open))
-            nh = len(Xh) if c.graph_gens else 0
-            nt_real, nt_gen, nu = np.arange(len(s1)), (np.arange(nh) + len(s1) if c.graph_gens else np.full(len(Xh), -1)), np.arange(len(du)) + len(s1) + nh
-        else:
-            nt_real, nt_gen, nu = np.full(len(s1), -1), np.full(len(Xh), -1), np.full(len(du), -1)
-        # 4. Dis_t with the full objective: D_t = S1 + high-density translations + path-labelled D_u; D_u = S2+S3; D_g = low density
-        pl = np.nonzero(pseudo >= 0)[0] if c.use_rel else np.zeros(0, np.int64)
-        Xt = torch.cat([X[s1], X[du[pl]]]); yt = np.r_[Y[s1], pseudo[pl]]; nt = np.r_[nt_real, nu[pl]]     # real labelled
-        dt = _dis_t_phase(model, trainer.opt_d, c, Xt, yt, nt, Xh, yh, X[du], nu, Xg, graph, node_labels, g, dev)
-        rec.update(critic_du_accuracy=critic_du, dis_t_du_after_translator=du_after_translator,
-                   dis_t_du_accuracy=du_acc(model.dis_t))
-        cnt = lambda y: {cl: int((np.asarray(y) == i).sum()) for i, cl in enumerate(data.classes)}
-        rec = dict(epoch=r + 1, eps=eps, trans_loss=tr.get('gen_total'), trans_dis_loss=tr.get('dis_t'), dis_loss=dt.get('loss'),
-                   trans_l1_f2a=tr.get('l1_f2a'), trans_gan_f2a=tr.get('gan_f2a'), trans_cls=tr.get('cls'),
-                   term_gen=dt.get('gen'), term_lab=dt.get('lab'), term_real=dt.get('real'), term_ent=dt.get('ent'), S=dt.get('S'),
-                   train_acc=dt.get('acc'), n_dt=len(Xt) + len(Xh), n_dg=len(Xg), n_high=len(Xh), dt_gen_counts=cnt(yh),
-                   gen_in_batch=dt.get('gen_in_batch'), gate_agreement=gate, translation_dis_t_accuracy=dg['dis_t_accuracy'],
-                   translation_judge_accuracy=dg['judge_accuracy'], translation_spread=dg['spread'],
-                   high_judge_accuracy=dh['judge_accuracy'],
-                   dg_counts=cnt(gen['y'][~hi]) if c.use_low else cnt([]), **rec, seconds=time.perf_counter() - t0)
-        rec.setdefault('n_pseudo', 0); rec.setdefault('pseudo_acc', None); rec.setdefault('path_coverage', 0.0)
+        logging.getLogger('img2audio').info(f'image2audio: resuming after round {start} from {ckpt}')
+    else: pre = _pretrain(x)
+    bar = tqdm(range(start, c.rounds), desc='rounds', disable=not cfg.get('progress', False), initial=start,
+               total=c.rounds)
+    for r in bar:
+        rec, pseudo = _round(x, r, pseudo, alog)
         history.append(rec)
-        _save_state(ckpt, model, trainer, dict(round=r + 1, history=history, pseudo=pseudo.tolist(), anneal=alog.rows, pretrain=pre))
-        f3 = lambda v: 'n/a' if v is None else f'{v:.3f}'
-        log.info(f"image2audio round {r+1}/{c.rounds}: gate {f3(gate)} → ε={eps:.2f}; translations: Dis_t acc "
-                 f"{f3(dg['dis_t_accuracy'])}, judge acc {f3(dg['judge_accuracy'])} (high-density {f3(dh['judge_accuracy'])}), "
-                 f"spread {f3(dg['spread'])}; D_t+{len(Xh)} gen, D_g {len(Xg)}; paths cover {f3(rec['path_coverage'])} of D_u "
-                 f"(hidden-label acc {f3(rec['pseudo_acc'])}; speaker check {f3(rec.get('path_gate_agreement'))}, "
-                 f"{'used' if rec.get('path_gate_open', True) else 'not used'}); "
-                 f"Dis_t loss {f3(rec['dis_loss'])}, {rec['seconds']:.1f}s")
+        extra = dict(round=r + 1, history=history, pseudo=pseudo.tolist(), anneal=alog.rows, pretrain=pre)
+        _save_state(ckpt, x.model, x.trainer, extra)
+        _log_round(r, c.rounds, rec)
         if on_round is not None: on_round(rec)
-    # final generations (deterministic, so a resumed run regenerates the same), S4 predictions, generation quality
-    torch.manual_seed(_round_seed(seed, c.rounds)); g = torch.Generator().manual_seed(_round_seed(seed, c.rounds, 1))
-    parts = with_pool(*_source_faces(data, c, sp, pseudo if c.use_rel else None, pool)[:2])
-    fy = np.concatenate([p[1] for p in parts])
-    gi = _balanced_sample(fy, min(c.n_gen, len(fy)), g)
-    eps_end = c.eps_max                                                    # reporting split of every variant: the final ε
-    gen = generate_parts(model, parts, gi, eps_end, c.k_density, c.trans_batch, dev)
-    prob = predict(model.dis_t, X[s4], device=dev)
-    y_pred = prob[:, :K].argmax(1).numpy()
-    hi = gen['high']
-    gs = generation_scores(judge, X[du], gen['x'][torch.from_numpy(hi)], gen['x'][torch.from_numpy(~hi)], device=dev)
-    fig = _fig_generations(X[s1], Y[s1], gen, data.classes); run.save_fig(fig, 'generations.png'); plt.close(fig)
-    atomic_write_bytes(run/'model_i2a.safetensors', st_save({k: v.contiguous().cpu() for k, v in model.state_dict().items()},
-                                                            metadata={'classes': json.dumps(data.classes), 'arch': 'Translator', 'config': json.dumps(asdict(c))}))
-    af = alog.to_frame()
-    return dict(y_true=Y[s4], y_pred=y_pred, history=history, split=sp, ablation=c.ablation, pairing=c.pairing,
-                image2audio=asdict(c), **_nan_to_none({k: gs[k] for k in ('is_base', 'is_high', 'is_low', 'fid_high', 'fid_low')}),
-                n_gen_high=int(hi.sum()), n_gen_low=int((~hi).sum()), eps_final=eps_end,
-                base_accuracy=float((base_pred == Y[s4]).mean()),  # the warm start's own S4 accuracy (same seed), for paired comparison
-                anneal=af.to_dict('records'), inception=INCEPTION, **jm, **pre, **_per_round(history))
+    return dict(**_finish(x, pseudo), history=history, anneal=alog.to_frame().to_dict('records'), **pre,
+                **_per_round(history))
 
 def _load_model(path, model):
     from safetensors.torch import load_file
-    model.load_state_dict(load_file(str(path))); return model
+    model.load_state_dict(load_file(str(path)))
+    return model

@@ -117,9 +117,14 @@ def sbatch_preview(params:dict, # from `slurm_parameters`
                                      map_count=n_tasks, **params)
 
 # %% ../nbs/60_sweep.ipynb #89a4e3a0
+def _is_series(v)->bool:
+    "A non-empty list of numbers (None allowed): a metric per round or epoch, as opposed to counts or names."
+    num = lambda x: x is None or (isinstance(x, (int, float)) and not isinstance(x, bool))
+    return isinstance(v, list) and any(x is not None for x in v) and all(map(num, v))
+
 def gather(root # folder of run folders
-          )->pd.DataFrame: # `collect_runs(root)` with confusion counts; also written to root/runs.json
-    "Gather the finished runs below `root` (collect_runs) and write root/runs.json."
+          )->pd.DataFrame: # `collect_runs(root)` with confusion counts and series; also written to root/runs.json
+    "Gather the finished runs below `root` (collect_runs) and write root/runs.json, with each run's numeric series."
     runs = collect_runs(root)
     recs = []
     for r in runs.to_dict('records'):
@@ -127,6 +132,7 @@ def gather(root # folder of run folders
         t = Path(r['run'])/'timings.json'
         t = json.loads(t.read_text()) if t.exists() else {}
         r.update(run=Path(r['run']).name, classes=m.get('classes'), confusion=m.get('confusion'), method_seconds=t.get('method'))
+        r['series'] = {k: v for k, v in m.items() if _is_series(v)}          # e.g. per-round diagnostics
         recs.append({k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()})
     Path(root).mkdir(parents=True, exist_ok=True)
     (Path(root)/'runs.json').write_text(json.dumps(recs, indent=1))

@@ -11,11 +11,11 @@ from typing import Callable
 import numpy as np, pandas as pd, torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
 from tqdm.auto import tqdm
-from .core import resolve_device, check_int
+from .core import resolve_device, check_int, check_choice
 from .density import reparameterize, gaussian_decoder_logprob, log_density, split_by_density
 
 # %% auto #0
-__all__ = ['DomainEncoder', 'DomainDecoder', 'SharedEncoder', 'SharedDecoder', 'FaceDiscriminator', 'VectorEncoder',
+__all__ = ['PRECISIONS', 'DomainEncoder', 'DomainDecoder', 'SharedEncoder', 'SharedDecoder', 'FaceDiscriminator', 'VectorEncoder',
            'VectorDecoder', 'VectorDiscriminator', 'Translator', 'DomainVAE', 'LossWeights', 'kl_std_normal',
            'vae_loss', 'cycle_loss', 'sigma_nll', 'log_p_fake', 'log_p_real', 'dis_t_loss', 'gan_f2a_loss',
            'class_aware_loss', 'bce_real', 'bce_fake', 'frozen_bn_stats', 'latent_align_loss', 'TranslatorTrainer',
@@ -288,6 +288,8 @@ def latent_align_loss(cls:nn.Module, # linear classifier on latent means, `Trans
     m = labels >= 0
     return F.cross_entropy(cls(mu[m]), labels[m]) if m.any() else mu.new_zeros(())
 
+PRECISIONS = ('fp32', 'bf16')
+
 class TranslatorTrainer:
     "Alternating Adam updates of (Dis_t, Dis_f) and (encoders, decoders) for a `Translator`."
     def __init__(self, model:Translator,
@@ -298,16 +300,22 @@ class TranslatorTrainer:
                  device='cpu',
                  align:float=0.0, # weight of the class-wise latent alignment (0: off)
                  lean:bool=True, # separate real/fake BN passes, no redundant Dis_t pass; False: the first (slower) path
-                 channels_last:bool=True # convolutions in channels-last memory format (faster, same maths)
+                 channels_last:bool=True, # convolutions in channels-last memory format (faster, same maths)
+                 precision:str='fp32' # 'bf16': forward passes under bfloat16 autocast (AMX CPUs, GPUs); 'fp32': none
                 ):
         self.device = resolve_device(device) if isinstance(device, str) else device
         self.model, self.w, self.k_density = model.to(self.device), weights, k_density
         self.align, self.lean = float(align), bool(lean)
+        self.precision = check_choice('precision', precision, PRECISIONS)
         if channels_last: self.model.to(memory_format=torch.channels_last)
         self.opt_g = torch.optim.Adam(model.generator_parameters(), lr=lr, betas=betas)
         dis = [p for d in model.discriminators() for p in d.parameters()]
         self.opt_d = torch.optim.Adam(dis, lr=dis_lr or lr, betas=betas)
         self.n_steps = 0
+
+    def _amp(self):
+        "Autocast context of the forward passes: bfloat16 with precision='bf16', a no-op otherwise."
+        return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.precision == 'bf16')
 
     def _set_dis_grad(self, flag):
         for p in (p for d in self.model.discriminators() for p in d.parameters()): p.requires_grad_(flag)
@@ -344,43 +352,46 @@ class TranslatorTrainer:
         if len(face_labels) != len(faces) or (face_labels < 0).any() or (face_labels >= m.n_classes).any():
             raise ValueError(f"face_labels must give a class in 0..{m.n_classes-1} for each of the {len(faces)} faces")
         m.train()
-        # forward passes shared by both updates; the shared decoder layer runs once per code
-        mu_f, lv_f = m.encode_f(faces); z_f = reparameterize(mu_f, lv_f)[:, 0]
-        mu_a, lv_a = m.encode_a(specs); z_a = reparameterize(mu_a, lv_a)[:, 0]
-        h_f, h_a = m.dec_shared(z_f), m.dec_shared(z_a)
-        au = faces.dim() == 2                                   # AU vectors: their decoder, Dis_u and σ_u
-        _, dec_face, dis_face, log_sigma_face = m.face_domain(au)
-        f2a, a2f = m.dec_a_body(h_f), dec_face(h_a)
-        # 1. discriminators
-        high = torch.zeros(len(faces), dtype=torch.bool, device=dev)
-        if eps > 0:
-            high, _ = split_by_density(m.log_density_a(f2a.detach(), k=self.k_density), eps)
-        self._set_dis_grad(True)
-        lr_, lf_ = self._dis_t_logits(specs, f2a.detach())
-        l_dis_t = dis_t_loss(lr_, spec_labels, lf_[~high], lf_[high], face_labels[high])
-        l_dis_f = (torch.zeros((), device=dev) if paired
-                   else bce_real(dis_face(faces)) + bce_fake(dis_face(a2f.detach())))
+        with self._amp():
+            # forward passes shared by both updates; the shared decoder layer runs once per code
+            mu_f, lv_f = m.encode_f(faces); z_f = reparameterize(mu_f, lv_f)[:, 0]
+            mu_a, lv_a = m.encode_a(specs); z_a = reparameterize(mu_a, lv_a)[:, 0]
+            h_f, h_a = m.dec_shared(z_f), m.dec_shared(z_a)
+            au = faces.dim() == 2                                   # AU vectors: their decoder, Dis_u and σ_u
+            _, dec_face, dis_face, log_sigma_face = m.face_domain(au)
+            f2a, a2f = m.dec_a_body(h_f), dec_face(h_a)
+            # 1. discriminators
+            high = torch.zeros(len(faces), dtype=torch.bool, device=dev)
+            if eps > 0:
+                with torch.autocast(dev.type, enabled=False):               # the density ranking in full precision
+                    high, _ = split_by_density(m.log_density_a(f2a.detach().float(), k=self.k_density), eps)
+            self._set_dis_grad(True)
+            lr_, lf_ = self._dis_t_logits(specs, f2a.detach())
+            l_dis_t = dis_t_loss(lr_, spec_labels, lf_[~high], lf_[high], face_labels[high])
+            l_dis_f = (torch.zeros((), device=dev) if paired
+                       else bce_real(dis_face(faces)) + bce_fake(dis_face(a2f.detach())))
         self.opt_d.zero_grad(set_to_none=True); (l_dis_t + l_dis_f).backward(); self.opt_d.step()
         # 2. encoders and decoders
         self._set_dis_grad(False)
-        rec_f, rec_a = dec_face(h_f), m.dec_a_body(h_a)
-        mu_fa, lv_fa = m.encode_a(f2a); cyc_f = m.decode_f(reparameterize(mu_fa, lv_fa)[:, 0], au)    # f → a → f
-        mu_af, lv_af = m.encode_f(a2f); cyc_a = m.decode_a(reparameterize(mu_af, lv_af)[:, 0])    # a → f → a
-        logits_tr = self._translations_logits(specs, f2a)
-        L = dict(vae_f=vae_loss(faces, rec_f, mu_f, lv_f, w), vae_a=vae_loss(specs, rec_a, mu_a, lv_a, w),
-                 cyc_f2a2f=cycle_loss(faces, cyc_f, mu_fa, lv_fa, w), cyc_a2f2a=cycle_loss(specs, cyc_a, mu_af, lv_af, w),
-                 cls=class_aware_loss(logits_tr, face_labels))
-        if paired:
-            L['l1_f2a'] = F.l1_loss(f2a, specs); L['l1_a2f'] = F.l1_loss(a2f, faces)
-            adv = w.l1 * (L['l1_f2a'] + L['l1_a2f'])
-        else:
-            L['gan_f2a'] = gan_f2a_loss(logits_tr); L['gan_a2f'] = bce_real(dis_face(a2f))
-            adv = w.gan * (L['gan_f2a'] + L['gan_a2f'])
-        L['sigma'] = sigma_nll(faces, rec_f, log_sigma_face) + sigma_nll(specs, rec_a, m.log_sigma_a)
-        total = L['vae_f'] + L['vae_a'] + L['cyc_f2a2f'] + L['cyc_a2f2a'] + w.cls * L['cls'] + adv + w.sigma * L['sigma']
-        if self.align > 0:
-            L['align'] = latent_align_loss(m.latent_cls, torch.cat([mu_f, mu_a]), torch.cat([face_labels, spec_labels]))
-            total = total + self.align * L['align']
+        with self._amp():
+            rec_f, rec_a = dec_face(h_f), m.dec_a_body(h_a)
+            mu_fa, lv_fa = m.encode_a(f2a); cyc_f = m.decode_f(reparameterize(mu_fa, lv_fa)[:, 0], au)    # f → a → f
+            mu_af, lv_af = m.encode_f(a2f); cyc_a = m.decode_a(reparameterize(mu_af, lv_af)[:, 0])    # a → f → a
+            logits_tr = self._translations_logits(specs, f2a)
+            L = dict(vae_f=vae_loss(faces, rec_f, mu_f, lv_f, w), vae_a=vae_loss(specs, rec_a, mu_a, lv_a, w),
+                     cyc_f2a2f=cycle_loss(faces, cyc_f, mu_fa, lv_fa, w), cyc_a2f2a=cycle_loss(specs, cyc_a, mu_af, lv_af, w),
+                     cls=class_aware_loss(logits_tr, face_labels))
+            if paired:
+                L['l1_f2a'] = F.l1_loss(f2a, specs); L['l1_a2f'] = F.l1_loss(a2f, faces)
+                adv = w.l1 * (L['l1_f2a'] + L['l1_a2f'])
+            else:
+                L['gan_f2a'] = gan_f2a_loss(logits_tr); L['gan_a2f'] = bce_real(dis_face(a2f))
+                adv = w.gan * (L['gan_f2a'] + L['gan_a2f'])
+            L['sigma'] = sigma_nll(faces, rec_f, log_sigma_face) + sigma_nll(specs, rec_a, m.log_sigma_a)
+            total = L['vae_f'] + L['vae_a'] + L['cyc_f2a2f'] + L['cyc_a2f2a'] + w.cls * L['cls'] + adv + w.sigma * L['sigma']
+            if self.align > 0:
+                L['align'] = latent_align_loss(m.latent_cls, torch.cat([mu_f, mu_a]), torch.cat([face_labels, spec_labels]))
+                total = total + self.align * L['align']
         self.opt_g.zero_grad(set_to_none=True); total.backward(); self.opt_g.step()
         self._set_dis_grad(True); self.n_steps += 1
         self.last_split = (face_labels.detach().cpu(), high.cpu())   # for AnnealLog

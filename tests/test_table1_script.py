@@ -44,7 +44,8 @@ def test_finished_runs_are_skipped_and_gathered(tmp_path):
     (run / 'config.json').write_text(json.dumps({'params': {'dataset': 'synthetic', 'method': 'image2audio', 'seed': 0,
                                                             'ablation': 'all', 'pairing': 'unpaired'}}))
     (run / 'metrics.json').write_text(json.dumps({'accuracy': 0.5, 'base_accuracy': 0.4, 'classes': ['a', 'b'],
-                                                  'confusion': [[1, 1], [0, 2]], 'fid_high': float('nan')}))
+                                                  'confusion': [[1, 1], [0, 2]], 'fid_high': float('nan'),
+                                                  'eps': [0.0, 0.4], 'path_accuracy': [None, 0.3]}))
     (run / 'timings.json').write_text(json.dumps({'method': 12.5}))
     (tmp_path / 'unfinished').mkdir()
     rec, = rt.submit([{'name': 'synthetic-unpaired-all-s0', 'kwargs': {'out_dir': str(run)}}], tmp_path)
@@ -54,3 +55,4 @@ def test_finished_runs_are_skipped_and_gathered(tmp_path):
     rec, = json.loads((tmp_path / 'runs.json').read_text())
     assert rec['run'] == 'synthetic-unpaired-all-s0' and rec['confusion'] == [[1, 1], [0, 2]] and rec['method_seconds'] == 12.5
     assert rec['accuracy'] == 0.5 and rec['base_accuracy'] == 0.4 and rec['fid_high'] is None     # NaN → null, valid JSON
+    assert rec['series'] == {'eps': [0.0, 0.4], 'path_accuracy': [None, 0.3]}          # per-round diagnostics kept
