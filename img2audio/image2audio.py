@@ -93,6 +93,8 @@ class Image2AudioConfig:
     eps_max:float = opt(0.8, "ε of the last round (paper: 0.8); round 0 has ε=0", lo=0, hi=1)
     k_density:int = opt(8, "IWAE importance samples per translation for the density ranking", lo=1)
     n_gen:int = opt(400, "faces translated (class-balanced sample of the source faces) per round", lo=2)
+    ent_weight:float = opt(1.0, "weight of the entropy term E_{D_u} Σ_k P(k|x) log P(k|x) in Dis_t's objective (the "
+                           "paper: 1; 0 drops it)", lo=0)
     lam:float = opt(0.01, "λ, weight of the smoothness S = tr(YᵀLY) on a batch's subgraph", lo=0)
     beta:float|None = opt(None, "graph's squared edge radius β (None: `build_graph`'s data-derived default)", lo=0)
     gamma:float|None = opt(None, "RBF scale γ (None: 1 / median squared edge length)", lo=0)
@@ -130,6 +132,7 @@ class Image2AudioConfig:
             setattr(self, n, check_int(n, getattr(self, n), lo))
         self.eps_max = _check_float('eps_max', self.eps_max, 0, 1)
         self.lam = _check_float('lam', self.lam, 0)
+        self.ent_weight = _check_float('ent_weight', self.ent_weight, 0)
         self.class_weight = _check_float('class_weight', self.class_weight, 0)
         self.align = _check_float('align', self.align, 0)
         self.gate = _check_float('gate', self.gate, 0, 1)
@@ -190,7 +193,8 @@ def dis_t_objective(logits_t:Tensor|None, # Dis_t logits on the D_t batch, (Bt, 
                     graph:FeatureGraph|None=None, # graph over D_t ∪ D_u (node ids as in `nodes_t`, `nodes_u`)
                     nodes_t=None, # graph node of each D_t item, -1 where it is not a node
                     nodes_u=None, # graph node of each D_u item
-                    node_labels=None # known/pseudo label of every graph node, -1 where unknown
+                    node_labels=None, # known/pseudo label of every graph node, -1 where unknown
+                    ent_weight:float=1.0 # weight of the entropy term (the paper: 1)
                    )->dict: # terms (to maximise), S, objective and loss = -objective
     "The four expectations and the smoothness S of Dis_t's objective (paper §2.4, last equation); empty parts give 0."
     ref = next(l for l in (logits_t, logits_u, logits_g) if l is not None)
@@ -228,7 +232,7 @@ def dis_t_objective(logits_t:Tensor|None, # Dis_t logits on the D_t batch, (Bt, 
                 raise ValueError("an unlabelled graph node in the batch has no D_u logits")
             S = smoothness(label_matrix(lab, probs), graph.subgraph(nodes))
     T['S'] = S
-    T['objective'] = T['gen'] + T['lab'] + T['real'] + T['ent'] - lam * S
+    T['objective'] = T['gen'] + T['lab'] + T['real'] + ent_weight * T['ent'] - lam * S
     T['loss'] = -T['objective']
     return T
 
@@ -500,6 +504,7 @@ def _dis_t_phase(model, opt, cfg, Xt, yt, nt, Xh, yh, Xu, nu, Xg, graph, node_la
         y_lab = torch.as_tensor(np.r_[yt[it], yh[ih]], device=device)
         T = dis_t_objective(torch.cat([lr[:bt], lh]), y_lab, lr[bt:], lg,
                             lam=cfg.lam if cfg.use_rel else 0.0, graph=graph if cfg.use_rel else None,
+                            ent_weight=cfg.ent_weight,
                             nodes_t=np.r_[nt[it], np.full(len(ih), -1)], nodes_u=nu[iu], node_labels=node_labels)
         opt.zero_grad(set_to_none=True); T['loss'].backward(); opt.step()
         r = {k: float(v.detach()) for k, v in T.items()}

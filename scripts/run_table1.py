@@ -20,6 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from img2audio.sweep import submit, gather, EXECUTORS
+from img2audio.experiment import _parse_value
 
 ABLATIONS = ('base', 'no_low_no_rel', 'no_low', 'no_high_no_rel', 'all')
 
@@ -38,8 +39,18 @@ def plan(args):
             if ds == 'ravdess' and pairing == 'paired': p['au_dir'] = args.au_dir
             if ds == 'synthetic' and args.n_actors: p['n_actors'] = args.n_actors
             if args.rounds: p['rounds'] = args.rounds
+            p.update(options(args))
             jobs.append((name, p))
     return jobs
+
+def options(args)->dict:
+    "The method options given as --option KEY=VALUE (checked by the method registry when each run starts)."
+    out = {}
+    for kv in getattr(args, 'option', None) or []:
+        if '=' not in kv: raise SystemExit(f"--option {kv!r}: write KEY=VALUE, e.g. --option ent_weight=0")
+        k, v = kv.split('=', 1)
+        out[k.strip()] = _parse_value(v.strip())
+    return out
 
 def jobs_of(args)->list:
     "The plan as sweep jobs (name + run_experiment keyword arguments)."
@@ -62,6 +73,8 @@ def main():
     a.add_argument('--workers', type=int, default=2); a.add_argument('--threads', type=int, default=1)
     a.add_argument('--executor', default='local', choices=EXECUTORS)
     a.add_argument('--device', default='auto'); a.add_argument('--rounds', type=int, default=None)
+    a.add_argument('--option', action='append', metavar='KEY=VALUE',
+                   help="a method option for every run, e.g. --option ent_weight=0 (use its own --root)")
     a.add_argument('--collect-only', action='store_true')
     args = a.parse_args()
     Path(args.root).mkdir(parents=True, exist_ok=True)

@@ -37,6 +37,10 @@ def test_plan_over_folds_and_the_au_p_setting(tmp_path):
     assert jobs['ravdess-paired-all-f3-s0']['au_dir'] == '/data/aus' and jobs['ravdess-paired-all-f3-s0']['fold'] == 3
     assert 'au_dir' not in jobs['synthetic-unpaired-all-f0-s0']
     assert jobs['synthetic-unpaired-base-f3-s0']['n_actors'] == 8
+    with_opt = dict(rt.plan(_args(tmp_path, seeds=[0], settings=['synthetic:unpaired'], ablations=['all'],
+                                  option=['ent_weight=0', 'gate_net=dis_t'])))
+    assert with_opt['synthetic-unpaired-all-f0-s0']['ent_weight'] == 0
+    assert with_opt['synthetic-unpaired-all-f0-s0']['gate_net'] == 'dis_t'
 
 
 def test_finished_runs_are_skipped_and_gathered(tmp_path):
