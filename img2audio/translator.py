@@ -379,7 +379,8 @@ class TranslatorTrainer:
             mu_af, lv_af = m.encode_f(a2f); cyc_a = m.decode_a(reparameterize(mu_af, lv_af)[:, 0])    # a → f → a
             logits_tr = self._translations_logits(specs, f2a)
             L = dict(vae_f=vae_loss(faces, rec_f, mu_f, lv_f, w), vae_a=vae_loss(specs, rec_a, mu_a, lv_a, w),
-                     cyc_f2a2f=cycle_loss(faces, cyc_f, mu_fa, lv_fa, w), cyc_a2f2a=cycle_loss(specs, cyc_a, mu_af, lv_af, w),
+                     cyc_f2a2f=cycle_loss(faces, cyc_f, mu_fa, lv_fa, w),
+                     cyc_a2f2a=cycle_loss(specs, cyc_a, mu_af, lv_af, w),
                      cls=class_aware_loss(logits_tr, face_labels))
             if paired:
                 L['l1_f2a'] = F.l1_loss(f2a, specs); L['l1_a2f'] = F.l1_loss(a2f, faces)
@@ -388,9 +389,11 @@ class TranslatorTrainer:
                 L['gan_f2a'] = gan_f2a_loss(logits_tr); L['gan_a2f'] = bce_real(dis_face(a2f))
                 adv = w.gan * (L['gan_f2a'] + L['gan_a2f'])
             L['sigma'] = sigma_nll(faces, rec_f, log_sigma_face) + sigma_nll(specs, rec_a, m.log_sigma_a)
-            total = L['vae_f'] + L['vae_a'] + L['cyc_f2a2f'] + L['cyc_a2f2a'] + w.cls * L['cls'] + adv + w.sigma * L['sigma']
+            total = (L['vae_f'] + L['vae_a'] + L['cyc_f2a2f'] + L['cyc_a2f2a'] + w.cls * L['cls'] + adv
+                     + w.sigma * L['sigma'])
             if self.align > 0:
-                L['align'] = latent_align_loss(m.latent_cls, torch.cat([mu_f, mu_a]), torch.cat([face_labels, spec_labels]))
+                both = torch.cat([face_labels, spec_labels])
+                L['align'] = latent_align_loss(m.latent_cls, torch.cat([mu_f, mu_a]), both)
                 total = total + self.align * L['align']
         self.opt_g.zero_grad(set_to_none=True); total.backward(); self.opt_g.step()
         self._set_dis_grad(True); self.n_steps += 1
