@@ -18,7 +18,8 @@ __all__ = ['conv_block', 'SpecCNN', 'SpecAugment', 'optim_to_tensors', 'optim_fr
 # %% ../nbs/05_base.ipynb #de282e77
 def conv_block(ci:int, co:int)->nn.Sequential:
     "3×3 conv → batch norm → ReLU → 2×2 max-pool."
-    return nn.Sequential(nn.Conv2d(ci, co, 3, padding=1, bias=False), nn.BatchNorm2d(co), nn.ReLU(inplace=True), nn.MaxPool2d(2))
+    return nn.Sequential(nn.Conv2d(ci, co, 3, padding=1, bias=False), nn.BatchNorm2d(co), nn.ReLU(inplace=True),
+                         nn.MaxPool2d(2))
 
 class SpecCNN(nn.Module):
     "Four conv blocks, global average+max pooling, dropout, linear head: the Base classifier and $Dis_t$'s backbone."
@@ -61,8 +62,10 @@ class SpecAugment(nn.Module):
         keep = torch.ones_like(x, dtype=torch.bool)
         fa, ta = torch.arange(Fq, device=dev), torch.arange(T, device=dev)
         for _ in range(self.n):
-            w, f0 = r(self.fm + 1, B), r(Fq, B); keep &= ~((fa[None] >= f0[:, None]) & (fa[None] < (f0 + w)[:, None]))[:, None, :, None]
-            w, t0 = r(self.tm + 1, B), r(T, B); keep &= ~((ta[None] >= t0[:, None]) & (ta[None] < (t0 + w)[:, None]))[:, None, None, :]
+            w, f0 = r(self.fm + 1, B), r(Fq, B)
+            keep &= ~((fa[None] >= f0[:, None]) & (fa[None] < (f0 + w)[:, None]))[:, None, :, None]
+            w, t0 = r(self.tm + 1, B), r(T, B)
+            keep &= ~((ta[None] >= t0[:, None]) & (ta[None] < (t0 + w)[:, None]))[:, None, None, :]
         return torch.where(keep, x, fill)
 
 # %% ../nbs/05_base.ipynb #32b65903
@@ -73,7 +76,8 @@ def optim_to_tensors(opt, # a torch optimiser
     "Flatten an optimiser's state into named tensors (safetensors holds tensors only)."
     sd = opt.state_dict()
     for pid, st in sd['state'].items():
-        for k, v in st.items(): out[f'{prefix}.{pid}.{k}'] = (v if torch.is_tensor(v) else torch.tensor(v)).detach().cpu().contiguous()
+        for k, v in st.items():
+            out[f'{prefix}.{pid}.{k}'] = (v if torch.is_tensor(v) else torch.tensor(v)).detach().cpu().contiguous()
     return sd['param_groups']
 
 def optim_from_tensors(opt, prefix:str, tensors:dict, param_groups:list):
@@ -114,7 +118,8 @@ def warmup_cosine(opt, total:int, # total optimisation steps
                  )->torch.optim.lr_scheduler.LambdaLR:
     "Linear warm-up then cosine decay of every parameter group's learning rate."
     total = max(int(total), 1); w = max(1, int(round(warmup * total)))
-    f = lambda s: (s + 1) / w if s < w else 0.5 * (1 + math.cos(math.pi * min(s - w + 1, total - w) / max(total - w, 1)))
+    f = lambda s: ((s + 1) / w if s < w
+                   else 0.5 * (1 + math.cos(math.pi * min(s - w + 1, total - w) / max(total - w, 1))))
     return torch.optim.lr_scheduler.LambdaLR(opt, f)
 
 # %% ../nbs/05_base.ipynb #1bc37820
@@ -162,8 +167,10 @@ def train_classifier(model:nn.Module, # e.g. `SpecCNN(K)`
             loss = (l * w[idx].to(dev)).sum() / w[idx].sum() if w is not None else l.mean()
             opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); sched.step()
             tot += float(loss.detach()) * len(idx); correct += int((out.argmax(1) == yb).sum())
-        rec = {'epoch': ep + 1, 'loss': tot / len(X), 'train_acc': correct / len(X), 'seconds': time.perf_counter() - t0}
-        if X_val is not None: rec['val_acc'] = float((predict(model, X_val, device=dev).argmax(1) == y_val).float().mean())
+        rec = {'epoch': ep + 1, 'loss': tot / len(X), 'train_acc': correct / len(X),
+               'seconds': time.perf_counter() - t0}
+        if X_val is not None:
+            rec['val_acc'] = float((predict(model, X_val, device=dev).argmax(1) == y_val).float().mean())
         history.append(rec)
         if ckpt_path is not None:
             save_checkpoint(ckpt_path, model, opt, sched, g, {'epoch': ep + 1, 'history': history,

@@ -104,7 +104,8 @@ def judge_network(data, # `ExperimentData`
                  )->tuple: # (judge network in eval mode, {'judge_s4_accuracy': …})
     "The independent judge (`JudgeNet` on S1, its own seed), trained once per seed and fold and cached."
     K, s1, s4 = len(data.classes), split['S1'], split['S4']
-    torch.manual_seed(int(cfg.get('seed', 0)) + JUDGE_SEED_OFFSET)          # its initial weights too depend on its seed only
+    # its initial weights too depend on its seed only
+    torch.manual_seed(int(cfg.get('seed', 0)) + JUDGE_SEED_OFFSET)
     net, cache = JudgeNet(K), FeatureCache(cfg.get('cache_dir'))
     key = _judge_key(data, s1, cfg)
     hit = cache.get(key)

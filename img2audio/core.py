@@ -34,7 +34,8 @@ def check_int(name:str, # parameter name
               min_value:int=0 # smallest accepted value
              )->int:
     "Return `value` as an int if it is an integer ≥ `min_value`, else raise a `ValueError` naming it."
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) and not (isinstance(value, str) and value.strip().lstrip('-').isdigit()):
+    if (isinstance(value, bool) or not isinstance(value, (int, np.integer))
+            and not (isinstance(value, str) and value.strip().lstrip('-').isdigit())):
         raise ValueError(f"{name}={value!r} is not an integer; give a whole number ≥ {min_value}")
     v = int(value)
     if v < min_value: raise ValueError(f"{name}={v} is too small; give a whole number ≥ {min_value}")
@@ -49,7 +50,8 @@ def resolve_device(device:str="auto" # "auto", "cpu", "cuda" or "cuda:N"
     if d == 'cpu': return torch.device('cpu')
     if d == 'cuda' or (d.startswith('cuda:') and d[5:].isdigit()):
         if not torch.cuda.is_available():
-            raise ValueError(f"device={device!r} was asked for but PyTorch sees no CUDA GPU here; use device='cpu' or 'auto'")
+            raise ValueError(f"device={device!r} was asked for but PyTorch sees no CUDA GPU here; "
+                             "use device='cpu' or 'auto'")
         return torch.device(d)
     raise ValueError(f"device={device!r} is not accepted; use one of: 'auto', 'cpu', 'cuda', 'cuda:N'")
 
@@ -118,7 +120,9 @@ def hash_key(*parts)->str:
         if isinstance(o, bytes): h.update(b'b'); h.update(o)
         elif isinstance(o, dict): h.update(b'{'); [ (feed(str(k)), feed(o[k])) for k in sorted(o) ]; h.update(b'}')
         elif isinstance(o, (list, tuple)): h.update(b'['); [feed(x) for x in o]; h.update(b']')
-        elif isinstance(o, np.ndarray): h.update(str(o.dtype).encode()); h.update(str(o.shape).encode()); h.update(np.ascontiguousarray(o).tobytes())
+        elif isinstance(o, np.ndarray):
+            h.update(str(o.dtype).encode()); h.update(str(o.shape).encode())
+            h.update(np.ascontiguousarray(o).tobytes())
         else: h.update(repr(o).encode())
     for p in parts: feed(p)
     return h.hexdigest()[:20]
@@ -139,8 +143,10 @@ class AVCorpus:
     def __post_init__(self):
         missing = [c for c in META_COLUMNS if c not in self.meta.columns]
         if missing: raise ValueError(f"AVCorpus({self.name!r}).meta lacks columns {missing}")
-        if len(self.waves) != len(self.meta): raise ValueError(f"AVCorpus({self.name!r}): {len(self.waves)} waves for {len(self.meta)} rows of meta")
-        if self.faces is not None and len(self.faces) != len(self.meta): raise ValueError(f"AVCorpus({self.name!r}): {len(self.faces)} faces for {len(self.meta)} clips")
+        if len(self.waves) != len(self.meta):
+            raise ValueError(f"AVCorpus({self.name!r}): {len(self.waves)} waves for {len(self.meta)} rows of meta")
+        if self.faces is not None and len(self.faces) != len(self.meta):
+            raise ValueError(f"AVCorpus({self.name!r}): {len(self.faces)} faces for {len(self.meta)} clips")
         bad = sorted(set(self.meta.emotion) - set(EMOTIONS))
         if bad: raise ValueError(f"AVCorpus({self.name!r}) has non-canonical emotions {bad}; map them onto {EMOTIONS}")
 
@@ -155,7 +161,8 @@ class AVCorpus:
         return AVCorpus(self.name, self.meta.iloc[idx].reset_index(drop=True), [self.waves[i] for i in idx], self.sr,
                         None if self.faces is None else self.faces[idx], list(self.skipped))
     def __repr__(self):
-        return (f"AVCorpus({self.name!r}: {len(self)} clips, {self.meta.actor.nunique()} actors, classes={self.classes}, "
+        return (f"AVCorpus({self.name!r}: {len(self)} clips, {self.meta.actor.nunique()} actors, "
+                f"classes={self.classes}, "
                 f"sr={self.sr}, paired faces={'yes' if self.faces is not None else 'no'}, skipped={len(self.skipped)})")
 
 # %% ../nbs/00_core.ipynb #daf1cc1c
@@ -181,7 +188,8 @@ class FacePool:
         "Only the faces whose emotion is in `classes`."
         m = np.isin(np.asarray(self.emotions), list(classes))
         pick = lambda xs: [x for x, k in zip(xs, m) if k]
-        return FacePool(self.images[m], pick(self.emotions), pick(self.subjects), pick(self.sources), list(self.skipped))
+        return FacePool(self.images[m], pick(self.emotions), pick(self.subjects), pick(self.sources),
+                        list(self.skipped))
     def counts(self)->dict: return dict(pd.Series(self.emotions).value_counts().reindex(self.classes))
     def __repr__(self): return f"FacePool({len(self)} faces, classes={self.classes}, skipped={len(self.skipped)})"
     @classmethod

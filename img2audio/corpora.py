@@ -30,7 +30,8 @@ EMOTION_ALIASES = {
     'happy': 'happy', 'happiness': 'happy', 'hap': 'happy', 'ha': 'happy', 'joy': 'happy', 'happy_': 'happy',
     'sad': 'sad', 'sadness': 'sad', 'sa': 'sad',
     'angry': 'angry', 'anger': 'angry', 'ang': 'angry', 'an': 'angry',
-    'fearful': 'fearful', 'fear': 'fearful', 'fea': 'fearful', 'fe': 'fearful', 'afraid': 'fearful', 'scared': 'fearful',
+    'fearful': 'fearful', 'fear': 'fearful', 'fea': 'fearful', 'fe': 'fearful', 'afraid': 'fearful',
+    'scared': 'fearful',
     'disgust': 'disgust', 'disgusted': 'disgust', 'dis': 'disgust', 'di': 'disgust',
     'surprised': 'surprised', 'surprise': 'surprised', 'sur': 'surprised', 'su': 'surprised',
     'contempt': 'contempt', 'con': 'contempt',
@@ -46,9 +47,11 @@ def to_canonical(name # a corpus label name, e.g. 'anger', 'FEA', 'SU'
     return EMOTION_ALIASES[key]
 
 # %% ../nbs/02_corpora.ipynb #41e3238a
-RAVDESS_EMOTIONS = {1: 'neutral', 2: 'calm', 3: 'happy', 4: 'sad', 5: 'angry', 6: 'fearful', 7: 'disgust', 8: 'surprised'}
+RAVDESS_EMOTIONS = {1: 'neutral', 2: 'calm', 3: 'happy', 4: 'sad', 5: 'angry', 6: 'fearful', 7: 'disgust',
+                    8: 'surprised'}
 FER2013_EMOTIONS = {0: 'angry', 1: 'disgust', 2: 'fearful', 3: 'happy', 4: 'sad', 5: 'surprised', 6: 'neutral'}
-CKPLUS_EMOTIONS = {0: 'neutral', 1: 'angry', 2: 'contempt', 3: 'disgust', 4: 'fearful', 5: 'happy', 6: 'sad', 7: 'surprised'}
+CKPLUS_EMOTIONS = {0: 'neutral', 1: 'angry', 2: 'contempt', 3: 'disgust', 4: 'fearful', 5: 'happy', 6: 'sad',
+                   7: 'surprised'}
 CREMAD_EMOTIONS = {k: to_canonical(k) for k in ('ANG', 'DIS', 'FEA', 'HAP', 'NEU', 'SAD')}
 JAFFE_EMOTIONS = {k: to_canonical(k) for k in ('AN', 'DI', 'FE', 'HA', 'NE', 'SA', 'SU')}
 
@@ -88,7 +91,8 @@ def read_audio(path, # a .wav or .flac file (any sample rate, mono or multichann
     path = Path(path)
     try: x, file_sr = sf.read(str(path), dtype='float32', always_2d=True)
     except Exception as e:
-        raise ValueError(f"{path}: cannot decode audio ({str(e).strip() or type(e).__name__}); re-export it as wav/flac or remove it") from None
+        raise ValueError(f"{path}: cannot decode audio ({str(e).strip() or type(e).__name__}); "
+                         "re-export it as wav/flac or remove it") from None
     if path.suffix.lower() == '.wav' and (miss := _wav_missing_bytes(path)):
         raise ValueError(f"{path}: truncated wav ({miss} bytes of audio data missing); copy the file again")
     if x.shape[0] == 0: raise ValueError(f"{path}: empty audio (0 samples)")
@@ -109,7 +113,8 @@ def _cascade():
                                "or pass face_detector= a function gray -> (x, y, w, h) or None")
         f = Path(cv2.data.haarcascades)/'haarcascade_frontalface_default.xml'
         c = cv2.CascadeClassifier(str(f))
-        if c.empty(): raise RuntimeError(f"OpenCV's Haar cascade {f} could not be loaded; reinstall opencv-python-headless")
+        if c.empty():
+            raise RuntimeError(f"OpenCV's Haar cascade {f} could not be loaded; reinstall opencv-python-headless")
         _tls.cascade = c
     return _tls.cascade
 
@@ -118,9 +123,11 @@ def detect_face(gray:np.ndarray # 2-D uint8 image
     "Box `(x, y, w, h)` of the largest frontal face found by OpenCV's Haar cascade, or None."
     h, w = gray.shape[:2]
     s = min(1.0, 480 / max(h, w)) if max(h, w) > 480 else max(1.0, 128 / min(h, w))
-    img = gray if s == 1.0 else cv2.resize(gray, (round(w*s), round(h*s)), interpolation=cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR)
+    img = gray if s == 1.0 else cv2.resize(gray, (round(w*s), round(h*s)),
+                                           interpolation=cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR)
     side = min(img.shape[:2])
-    boxes = _cascade().detectMultiScale(cv2.equalizeHist(img), scaleFactor=1.1, minNeighbors=5, minSize=(max(24, side//6),)*2)
+    boxes = _cascade().detectMultiScale(cv2.equalizeHist(img), scaleFactor=1.1, minNeighbors=5,
+                                        minSize=(max(24, side//6),)*2)
     if len(boxes) == 0: return None
     x, y, bw, bh = max(boxes, key=lambda b: b[2]*b[3])
     return tuple(int(round(v / s)) for v in (x, y, bw, bh))
@@ -134,7 +141,8 @@ def square_resize(gray:np.ndarray, # 2-D uint8 image
         m = min(h, w); y0, x0 = (h - m)//2, (w - m)//2
         gray = gray[y0:y0+m, x0:x0+m]
     if gray.shape[0] != size:
-        gray = cv2.resize(gray, (size, size), interpolation=cv2.INTER_AREA if gray.shape[0] > size else cv2.INTER_LINEAR)
+        gray = cv2.resize(gray, (size, size),
+                          interpolation=cv2.INTER_AREA if gray.shape[0] > size else cv2.INTER_LINEAR)
     return np.ascontiguousarray(gray, dtype=np.uint8)
 
 def crop_face(gray:np.ndarray, # 2-D uint8 image
@@ -225,7 +233,8 @@ def _files(root:Path, exts)->list:
 
 def _log_skipped(what:str, n_loaded:int, skipped:list):
     if not skipped: return
-    lines = '\n'.join(f'  {f}: {r}' for f, r in skipped[:5]) + (f'\n  … and {len(skipped)-5} more' if len(skipped) > 5 else '')
+    lines = ('\n'.join(f'  {f}: {r}' for f, r in skipped[:5])
+             + (f'\n  … and {len(skipped)-5} more' if len(skipped) > 5 else ''))
     log.warning(f"{what}: loaded {n_loaded}, skipped {len(skipped)} file(s) (see .skipped):\n{lines}")
 
 def _check_actors(actors, lo:int, hi:int):
@@ -256,7 +265,8 @@ def _load_av(name:str, root:Path, expected:str, parse, audio_exts, video_exts, p
         if bad_names == len(afiles):
             raise ValueError(f"{name}: none of the {len(afiles)} audio files in {root} is named like {name} "
                              f"(first: {skipped[0][1]}); expected {expected}")
-        raise ValueError(f"{name}: no clip of {root} is left after filtering (actors={sorted(actors) if actors else actors}); "
+        raise ValueError(f"{name}: no clip of {root} is left after filtering "
+                         f"(actors={sorted(actors) if actors else actors}); "
                          f"expected {expected}")
     # paired videos
     videos = {}
@@ -266,10 +276,12 @@ def _load_av(name:str, root:Path, expected:str, parse, audio_exts, video_exts, p
             except ValueError as e: skipped.append((str(f), str(e))); continue
             videos.setdefault(pair_key(r), []).append(f)
         if faces == 'require' and not videos:
-            raise FileNotFoundError(f"{name}: faces='require' but {root} holds no {'/'.join(video_exts)} video named like the "
-                                    f"audio; expected the corpus videos beside the audio, or use faces='none'")
-    # one clip's resampling is a small op: torch's OpenMP team of several threads per call only thrashes (measured 10x slower
-    # on a busy 2-core machine), so the readers run torch single-threaded and parallelise over clips instead
+            raise FileNotFoundError(f"{name}: faces='require' but {root} holds no {'/'.join(video_exts)} video "
+                                    f"named like the audio; expected the corpus videos beside the audio, "
+                                    f"or use faces='none'")
+    # one clip's resampling is a small op: torch's OpenMP team of several threads per call only thrashes
+    # (measured 10x slower on a busy 2-core machine), so the readers run torch single-threaded and parallelise over
+    # clips instead
     nt = torch.get_num_threads(); torch.set_num_threads(1)
     try: waves = _pmap(lambda r: read_audio(r['path'], sr, min_peak), rows, n_jobs)
     finally: torch.set_num_threads(nt)
@@ -303,7 +315,8 @@ def _load_av(name:str, root:Path, expected:str, parse, audio_exts, video_exts, p
         r['source'] = p.relative_to(root).as_posix(); recs.append(r)
     meta = pd.DataFrame(recs)
     g = [gender_of(a) for a in meta.actor] if gender_of is not None else list(meta.gender)
-    meta['gender'] = pd.Series([x if x in ('M', 'F') else None for x in g], dtype=object)  # None, not NaN (pandas 3 str dtype)
+    # None, not NaN (pandas 3 str dtype)
+    meta['gender'] = pd.Series([x if x in ('M', 'F') else None for x in g], dtype=object)
     cols = ['clip_id', 'actor', 'gender', 'emotion', 'intensity', 'statement', 'repetition', 'source']
     meta = meta[cols + [c for c in meta.columns if c not in cols]]
     corpus = AVCorpus(name, meta, [ok[i][1] for i in order], sr, None if face_arr is None else face_arr[order], skipped)
@@ -320,11 +333,14 @@ def parse_ravdess_name(path, # a RAVDESS file name or path, e.g. 'Actor_12/03-01
     "The label fields of a RAVDESS file name; a `ValueError` naming the field that is wrong."
     p = Path(path); stem = p.name.split('.')[0]
     m = _RAV_RE.fullmatch(stem)
-    if not m: raise ValueError(f"{p.name!r} is not a RAVDESS name: expected seven 2-digit fields MM-VV-EE-II-SS-RR-AA, e.g. 03-01-05-02-01-01-12.wav")
+    if not m:
+        raise ValueError(f"{p.name!r} is not a RAVDESS name: expected seven 2-digit fields MM-VV-EE-II-SS-RR-AA, "
+                         "e.g. 03-01-05-02-01-01-12.wav")
     mm, vv, ee, ii, ss, rr, aa = map(int, m.groups())
     def bad(field, v, ok): raise ValueError(f"{p.name!r}: RAVDESS {field} code {v:02d} is not valid; expected {ok}")
     if mm not in ((1, 2) if video else (3,)):
-        bad('modality', mm, '01 (audio-video) or 02 (video-only) for a video' if video else '03 (audio-only) for an audio file')
+        bad('modality', mm,
+            '01 (audio-video) or 02 (video-only) for a video' if video else '03 (audio-only) for an audio file')
     if vv not in (1, 2): bad('vocal channel', vv, '01 (speech) or 02 (song)')
     if ee not in RAVDESS_EMOTIONS: bad('emotion', ee, '01-08')
     if ii not in (1, 2): bad('intensity', ii, '01 (normal) or 02 (strong)')
@@ -333,7 +349,8 @@ def parse_ravdess_name(path, # a RAVDESS file name or path, e.g. 'Actor_12/03-01
     if rr not in (1, 2): bad('repetition', rr, '01 or 02')
     if not 1 <= aa <= 24: bad('actor', aa, '01-24')
     fm = re.fullmatch(r'Actor_(\d+)', p.parent.name)
-    if fm and int(fm.group(1)) != aa: raise ValueError(f"{p.name!r} names actor {aa:02d} but lies in folder {p.parent.name}")
+    if fm and int(fm.group(1)) != aa:
+        raise ValueError(f"{p.name!r} names actor {aa:02d} but lies in folder {p.parent.name}")
     return dict(clip_id=stem, modality=mm, vocal_channel='speech' if vv == 1 else 'song', emotion=RAVDESS_EMOTIONS[ee],
                 intensity=INTENSITIES[ii-1], statement=ss, repetition=rr, actor=aa, gender='M' if aa % 2 else 'F')
 
@@ -350,7 +367,8 @@ def load_ravdess(data_dir, # folder holding Actor_XX folders (any subset) or the
                 )->AVCorpus:
     "RAVDESS audio (wav/flac) at `sr`, with faces from the matching videos; broken files are skipped and listed in `.skipped`."
     root = _check_dir(data_dir, 'RAVDESS', RAVDESS_EXPECTED)
-    # a face pairs with the audio of the same clip: same vocal channel, emotion, intensity, statement, repetition and actor
+    # a face pairs with the audio of the same clip: same vocal channel, emotion, intensity, statement, repetition
+    # and actor
     key = lambda r: (r['vocal_channel'], r['emotion'], r['intensity'], r['statement'], r['repetition'], r['actor'])
     return _load_av('ravdess', root, RAVDESS_EXPECTED, parse_ravdess_name, ('.wav', '.flac'), ('.mp4',), key, faces, sr,
                     _check_actors(actors, 1, 24), face_detector, n_frames, min_peak, n_jobs,
@@ -359,7 +377,8 @@ def load_ravdess(data_dir, # folder holding Actor_XX folders (any subset) or the
 # %% ../nbs/02_corpora.ipynb #917bce83
 CREMAD_SENTENCES = ('IEO', 'TIE', 'IOM', 'IWW', 'TAI', 'MTI', 'IWL', 'ITH', 'DFA', 'ITS', 'TSI', 'WSI')
 CREMAD_LEVELS = {'LO': 'normal', 'MD': 'normal', 'HI': 'strong', 'XX': 'normal'}
-CREMAD_EXPECTED = "AudioWAV/AAAA_SSS_EEE_LL.wav files (CREMA-D; VideoFlash/*.flv for paired faces, VideoDemographics.csv for gender)"
+CREMAD_EXPECTED = ("AudioWAV/AAAA_SSS_EEE_LL.wav files "
+                   "(CREMA-D; VideoFlash/*.flv for paired faces, VideoDemographics.csv for gender)")
 _CREMA_RE = re.compile(r'(\d{4})_([A-Za-z]{3})_([A-Za-z]{3})_([A-Za-z]{2})')
 
 def parse_cremad_name(path, # a CREMA-D file name or path, e.g. 'AudioWAV/1001_DFA_ANG_XX.wav'
@@ -371,9 +390,15 @@ def parse_cremad_name(path, # a CREMA-D file name or path, e.g. 'AudioWAV/1001_D
     if not m: raise ValueError(f"{p.name!r} is not a CREMA-D name: expected AAAA_SSS_EEE_LL, e.g. 1001_DFA_ANG_XX.wav")
     a, s, e, l = m.groups(); a = int(a); s, e, l = s.upper(), e.upper(), l.upper()
     if not 1001 <= a <= 1091: raise ValueError(f"{p.name!r}: CREMA-D actor {a} is not valid; expected 1001-1091")
-    if s not in CREMAD_SENTENCES: raise ValueError(f"{p.name!r}: CREMA-D sentence {s!r} is not valid; expected one of {', '.join(CREMAD_SENTENCES)}")
-    if e not in CREMAD_EMOTIONS: raise ValueError(f"{p.name!r}: CREMA-D emotion {e!r} is not valid; expected one of {', '.join(CREMAD_EMOTIONS)}")
-    if l not in CREMAD_LEVELS: raise ValueError(f"{p.name!r}: CREMA-D level {l!r} is not valid; expected one of {', '.join(CREMAD_LEVELS)}")
+    if s not in CREMAD_SENTENCES:
+        raise ValueError(f"{p.name!r}: CREMA-D sentence {s!r} is not valid; "
+                         f"expected one of {', '.join(CREMAD_SENTENCES)}")
+    if e not in CREMAD_EMOTIONS:
+        raise ValueError(f"{p.name!r}: CREMA-D emotion {e!r} is not valid; "
+                         f"expected one of {', '.join(CREMAD_EMOTIONS)}")
+    if l not in CREMAD_LEVELS:
+        raise ValueError(f"{p.name!r}: CREMA-D level {l!r} is not valid; "
+                         f"expected one of {', '.join(CREMAD_LEVELS)}")
     return dict(clip_id=stem, emotion=CREMAD_EMOTIONS[e], intensity=CREMAD_LEVELS[l], statement=s, repetition=1,
                 actor=a, gender=None, level=l)
 
@@ -401,13 +426,15 @@ def load_cremad(data_dir, # CREMA-D folder (with AudioWAV/, optional VideoFlash/
     csvs = [p for p in (root/'VideoDemographics.csv', root.parent/'VideoDemographics.csv') if p.is_file()]
     demo, notes = (read_cremad_demographics(csvs[0]) if csvs else None), []
     key = lambda r: r['clip_id']
-    c = _load_av('cremad', root, CREMAD_EXPECTED, parse_cremad_name, ('.wav', '.flac'), ('.flv', '.mp4'), key, faces, sr,
-                 _check_actors(actors, 1001, 1091), face_detector, n_frames, min_peak, n_jobs,
+    c = _load_av('cremad', root, CREMAD_EXPECTED, parse_cremad_name, ('.wav', '.flac'), ('.flv', '.mp4'), key, faces,
+                 sr, _check_actors(actors, 1001, 1091), face_detector, n_frames, min_peak, n_jobs,
                  gender_of=None if demo is None else demo.get)
     if demo is None:
-        notes.append(f"no VideoDemographics.csv in {root} or its parent: gender is unknown, so splits cannot be gender-balanced")
+        notes.append(f"no VideoDemographics.csv in {root} or its parent: gender is unknown, "
+                     "so splits cannot be gender-balanced")
     elif c.meta.gender.isna().any():
-        notes.append(f"actors {sorted(set(c.meta.actor[c.meta.gender.isna()]))} are not in {csvs[0]}: their gender is unknown")
+        notes.append(f"actors {sorted(set(c.meta.actor[c.meta.gender.isna()]))} are not in {csvs[0]}: "
+                     "their gender is unknown")
     for n in notes: log.warning(f"cremad: {n}")
     c.meta.attrs['notes'] = notes
     return c
@@ -433,7 +460,8 @@ def read_gray(path)->np.ndarray:
 def _face_from(img, detect, face_detector, size, path):
     if not detect: return square_resize(img, size)
     face = crop_face(img, face_detector, size)
-    if face is None: raise ValueError(f"{path}: no face detected in the image (use detect=False if the set is already cropped)")
+    if face is None:
+        raise ValueError(f"{path}: no face detected in the image (use detect=False if the set is already cropped)")
     return face
 
 def face_set_format(path # a face-set file or folder
@@ -444,20 +472,25 @@ def face_set_format(path # a face-set file or folder
     if p.is_file():
         if p.suffix.lower() == '.csv': return 'fer_csv'
         raise ValueError(f"face set {p} is a file but not a FER2013 .csv; expected {FACE_SET_EXPECTED}")
-    if (p/'cohn-kanade-images').is_dir() or (p.name == 'cohn-kanade-images' and (p.parent/'Emotion').is_dir()): return 'ckplus'
+    if (p/'cohn-kanade-images').is_dir() or (p.name == 'cohn-kanade-images' and (p.parent/'Emotion').is_dir()):
+        return 'ckplus'
     subs = [d for d in p.iterdir() if d.is_dir() and not d.name.startswith('.')]
     if any(d.name.strip().lower() in EMOTION_ALIASES for d in subs): return 'folders'
     if any(_JAFFE_RE.fullmatch(f.name) for f in p.iterdir()): return 'jaffe'
     if (p/'fer2013.csv').is_file(): raise ValueError(f"face set {p}: pass the CSV itself, {p/'fer2013.csv'}")
     hint = [d for d in subs if any(e.is_dir() and e.name.lower() in EMOTION_ALIASES for e in d.iterdir())]
-    if hint: raise ValueError(f"face set {p} has no emotion folders, but {', '.join(str(h) for h in hint)} has: pass that folder")
-    if not any(True for _ in p.iterdir()): raise FileNotFoundError(f"face set {p} is empty; expected {FACE_SET_EXPECTED}")
+    if hint:
+        raise ValueError(f"face set {p} has no emotion folders, but {', '.join(str(h) for h in hint)} has: "
+                         "pass that folder")
+    if not any(True for _ in p.iterdir()):
+        raise FileNotFoundError(f"face set {p} is empty; expected {FACE_SET_EXPECTED}")
     raise ValueError(f"face set {p}: layout not recognised; expected {FACE_SET_EXPECTED}")
 
 # %% ../nbs/02_corpora.ipynb #5a4f8aa4
 def _set_name(p:Path)->str:
     name = p.stem if p.is_file() else p.name
-    if name.lower() in _GENERIC or p.name == 'cohn-kanade-images': name = f"{p.parent.name}_{name}" if p.name != 'cohn-kanade-images' else p.parent.name
+    if name.lower() in _GENERIC or p.name == 'cohn-kanade-images':
+        name = f"{p.parent.name}_{name}" if p.name != 'cohn-kanade-images' else p.parent.name
     return name or 'faces'
 
 def _pool_from(jobs, set_name, detect, face_detector, size, n_jobs, skipped)->FacePool:
@@ -466,7 +499,8 @@ def _pool_from(jobs, set_name, detect, face_detector, size, n_jobs, skipped)->Fa
     imgs, emos, subs, srcs = [], [], [], []
     for j, g in zip(jobs, got):
         if isinstance(g, Exception): skipped.append((str(j[0]), _reason(g, j[0]))); continue
-        imgs.append(g); emos.append(j[1]); subs.append(f"{set_name}:{j[2]}" if j[2] else ''); srcs.append(f"{set_name}:{j[3]}")
+        imgs.append(g); emos.append(j[1]); subs.append(f"{set_name}:{j[2]}" if j[2] else '')
+        srcs.append(f"{set_name}:{j[3]}")
     return FacePool(np.stack(imgs) if imgs else np.zeros((0, size, size), np.uint8), emos, subs, srcs, skipped)
 
 def _load_folders(p, set_name, detect, face_detector, size, n_jobs, **_):
@@ -489,7 +523,8 @@ def _load_jaffe(p, set_name, detect, face_detector, size, n_jobs, **_):
             if f.suffix.lower() in IMAGE_EXTS: skipped.append((str(f), "not a JAFFE name like KA.AN1.39.tiff"))
             continue
         code = m.group(2).upper()
-        if code not in JAFFE_EMOTIONS: skipped.append((str(f), f"JAFFE expression {code!r} is not one of {', '.join(JAFFE_EMOTIONS)}")); continue
+        if code not in JAFFE_EMOTIONS:
+            skipped.append((str(f), f"JAFFE expression {code!r} is not one of {', '.join(JAFFE_EMOTIONS)}")); continue
         jobs.append((f, JAFFE_EMOTIONS[code], m.group(1).upper(), f.name))
     return _pool_from(jobs, set_name, True if detect is None else detect, face_detector, size, n_jobs, skipped)
 
@@ -497,25 +532,32 @@ def _load_ckplus(p, set_name, detect, face_detector, size, n_jobs, n_peak=3, neu
     imgs_dir = p/'cohn-kanade-images' if (p/'cohn-kanade-images').is_dir() else p
     base = imgs_dir.parent
     emo_dir = next((d for d in (base/'Emotion', base/'Emotion_labels'/'Emotion') if d.is_dir()), None)
-    if emo_dir is None: raise FileNotFoundError(f"CK+ set {p}: no Emotion/ folder beside {imgs_dir}; expected Emotion/S###/###/*_emotion.txt")
+    if emo_dir is None:
+        raise FileNotFoundError(f"CK+ set {p}: no Emotion/ folder beside {imgs_dir}; "
+                                "expected Emotion/S###/###/*_emotion.txt")
     jobs, skipped = [], []
     for ef in [f for f in walk_files(emo_dir, {'.txt'}) if f.name.endswith('_emotion.txt')]:
         seq = imgs_dir/ef.parent.parent.name/ef.parent.name
         try: code = int(float(ef.read_text().split()[0]))
         except Exception: skipped.append((str(ef), 'emotion file does not hold a CK+ code 0-7')); continue
         if code not in CKPLUS_EMOTIONS: skipped.append((str(ef), f'CK+ emotion code {code} is not 0-7')); continue
-        frames = sorted(f for f in seq.glob('*') if f.suffix.lower() in IMAGE_EXTS and not f.name.startswith('.')) if seq.is_dir() else []
+        frames = (sorted(f for f in seq.glob('*') if f.suffix.lower() in IMAGE_EXTS and not f.name.startswith('.'))
+                  if seq.is_dir() else [])
         if not frames: skipped.append((str(ef), f'no frames in {seq}')); continue
         subj = ef.parent.parent.name
         for f in frames[-n_peak:]: jobs.append((f, CKPLUS_EMOTIONS[code], subj, f.relative_to(imgs_dir).as_posix()))
-        if neutral_first and len(frames) > n_peak: jobs.append((frames[0], 'neutral', subj, frames[0].relative_to(imgs_dir).as_posix()))
-    if not jobs and not skipped: raise FileNotFoundError(f"CK+ set {p}: no labelled sequence in {emo_dir}; expected Emotion/S###/###/*_emotion.txt")
+        if neutral_first and len(frames) > n_peak:
+            jobs.append((frames[0], 'neutral', subj, frames[0].relative_to(imgs_dir).as_posix()))
+    if not jobs and not skipped:
+        raise FileNotFoundError(f"CK+ set {p}: no labelled sequence in {emo_dir}; "
+                                "expected Emotion/S###/###/*_emotion.txt")
     return _pool_from(jobs, set_name, True if detect is None else detect, face_detector, size, n_jobs, skipped)
 
 def _load_fer_csv(p, set_name, detect, face_detector, size, n_jobs, usage=None, **_):
     try: df = pd.read_csv(p, dtype={'pixels': str})
     except Exception as e: raise ValueError(f"FER2013 CSV {p}: cannot be read as CSV ({e})") from None
-    if not {'emotion', 'pixels'} <= set(df.columns): raise ValueError(f"FER2013 CSV {p}: expected columns emotion,pixels[,Usage], found {list(df.columns)}")
+    if not {'emotion', 'pixels'} <= set(df.columns):
+        raise ValueError(f"FER2013 CSV {p}: expected columns emotion,pixels[,Usage], found {list(df.columns)}")
     if usage is not None:
         if 'Usage' not in df.columns: raise ValueError(f"FER2013 CSV {p} has no Usage column; use usage=None")
         df = df[df.Usage.isin([usage] if isinstance(usage, str) else list(usage))]
@@ -527,17 +569,20 @@ def _load_fer_csv(p, set_name, detect, face_detector, size, n_jobs, usage=None, 
         if code not in FER2013_EMOTIONS: skipped.append((where, f'emotion {code} is not a FER code 0-6')); continue
         a = np.fromstring(px, dtype=np.int32, sep=' ') if isinstance(px, str) else np.zeros(0)
         s = int(round(np.sqrt(a.size)))
-        if a.size < 4 or s*s != a.size or a.min() < 0 or a.max() > 255: skipped.append((where, f'pixels do not form a square 8-bit image ({a.size} values)')); continue
+        if a.size < 4 or s*s != a.size or a.min() < 0 or a.max() > 255:
+            skipped.append((where, f'pixels do not form a square 8-bit image ({a.size} values)')); continue
         try: imgs.append(_face_from(a.astype(np.uint8).reshape(s, s), detect, face_detector, size, where))
         except ValueError as err: skipped.append((where, _reason(err, where))); continue
         emos.append(FER2013_EMOTIONS[code]); srcs.append(f"{set_name}:row {i+2}")
-    return FacePool(np.stack(imgs) if imgs else np.zeros((0, size, size), np.uint8), emos, [''] * len(emos), srcs, skipped)
+    return FacePool(np.stack(imgs) if imgs else np.zeros((0, size, size), np.uint8), emos, [''] * len(emos), srcs,
+                    skipped)
 
 _FACE_LOADERS = dict(fer_csv=_load_fer_csv, ckplus=_load_ckplus, jaffe=_load_jaffe, folders=_load_folders)
 
 # %% ../nbs/02_corpora.ipynb #883bb175
 def load_face_pool(paths, # one face set (folder or FER CSV) or a list of them
-                   detect:bool|None=None, # crop faces with the detector; None: only for sets of whole frames (CK+ native, JAFFE)
+                   # crop faces with the detector; None: only for sets of whole frames (CK+ native, JAFFE)
+                   detect:bool|None=None,
                    size:int=64, # side of the returned square images
                    face_detector=None, # callable gray -> (x,y,w,h) or None; default `detect_face` (Haar)
                    usage=None, # FER2013 CSV: keep only these Usage values (e.g. 'Training'); None keeps all rows
@@ -556,7 +601,8 @@ def load_face_pool(paths, # one face set (folder or FER CSV) or a list of them
         name = base = _set_name(p); k = 2
         while name in names: name = f"{base}{k}"; k += 1
         names.add(name)
-        pool = _FACE_LOADERS[fmt](p, name, detect, face_detector, size, n_jobs, usage=usage, n_peak=n_peak, neutral_first=neutral_first)
+        pool = _FACE_LOADERS[fmt](p, name, detect, face_detector, size, n_jobs, usage=usage, n_peak=n_peak,
+                                  neutral_first=neutral_first)
         if len(pool) == 0:
             why = '; '.join(f"{Path(f).name}: {r}" for f, r in pool.skipped[:3]) or 'no images found'
             raise ValueError(f"face set {p} ({fmt}) gave no usable image ({why}); expected {FACE_SET_EXPECTED}")
@@ -582,4 +628,5 @@ def load_corpus(dataset:str, # corpus name: one of CORPUS_LOADERS
     check_choice('dataset', str(dataset).lower(), tuple(CORPUS_LOADERS))
     if data_dir is None and dataset.lower() != 'synthetic':
         raise ValueError(f"dataset={dataset!r} needs data_dir: the folder that holds the corpus files")
-    return CORPUS_LOADERS[dataset.lower()](data_dir, **kw) if data_dir is not None else CORPUS_LOADERS[dataset.lower()](**kw)
+    return (CORPUS_LOADERS[dataset.lower()](data_dir, **kw) if data_dir is not None
+            else CORPUS_LOADERS[dataset.lower()](**kw))

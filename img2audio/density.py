@@ -36,7 +36,8 @@ def gaussian_log_prob(x:Tensor, # data, (B, *S)
                      )->Tensor:
     "log N(x; mean, σ²I) summed over the event dims `S`, for K means per item: (B, K)."
     if mean.dim() != x.dim() + 1 or mean.shape[0] != x.shape[0] or mean.shape[2:] != x.shape[1:]:
-        raise ValueError(f"gaussian_log_prob: mean has shape {tuple(mean.shape)}, expected (B,K)+x.shape[1:] with x {tuple(x.shape)}")
+        raise ValueError(f"gaussian_log_prob: mean has shape {tuple(mean.shape)}, "
+                         f"expected (B,K)+x.shape[1:] with x {tuple(x.shape)}")
     log_sigma = torch.as_tensor(log_sigma, dtype=mean.dtype, device=mean.device)
     n = x[0].numel()
     sq = ((x.unsqueeze(1) - mean) ** 2).flatten(2).sum(-1)
@@ -50,7 +51,8 @@ class DensityModel(Protocol):
     def log_px_given_z(self, x:Tensor, z:Tensor) -> Tensor: ...
 
 def gaussian_decoder_logprob(decode:Callable, # decoder, (N, D) codes -> (N, *S) means
-                             log_sigma # scalar log σ of the Gaussian likelihood (float, tensor or callable returning one)
+                             # scalar log σ of the Gaussian likelihood (float, tensor or callable returning one)
+                             log_sigma
                             )->Callable:
     "A `log_px_given_z(x, z)` for a Gaussian decoder: decodes the (B,K,D) codes in one batch, returns (B,K)."
     def log_px_given_z(x, z):
@@ -71,8 +73,10 @@ def reparameterize(mu:Tensor, # posterior means, (B, D)
 # %% ../nbs/09_density.ipynb #101ee8a6
 def _check_x(x, k):
     if not isinstance(x, Tensor): raise TypeError(f"x must be a torch.Tensor (B, ...), got {type(x).__name__}")
-    if x.dim() < 2 or x.shape[0] == 0: raise ValueError(f"x must be a non-empty batch (B, ...), got shape {tuple(x.shape)}")
-    if isinstance(k, bool) or not isinstance(k, int) or k < 1: raise ValueError(f"k={k!r}: give the number of importance samples as an integer ≥ 1")
+    if x.dim() < 2 or x.shape[0] == 0:
+        raise ValueError(f"x must be a non-empty batch (B, ...), got shape {tuple(x.shape)}")
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+        raise ValueError(f"k={k!r}: give the number of importance samples as an integer ≥ 1")
 
 def log_weights(encoder:Callable, # x -> (mu, logvar), each (B, D)
                 decoder_logprob:Callable, # (x, z (B,K,D)) -> log p(x|z), (B, K)
@@ -85,7 +89,8 @@ def log_weights(encoder:Callable, # x -> (mu, logvar), each (B, D)
     _check_x(x, k)
     mu, logvar = encoder(x)
     if mu.shape != logvar.shape or mu.dim() != 2 or mu.shape[0] != x.shape[0]:
-        raise ValueError(f"encoder must return (mu, logvar) of shape (B, D) with B={x.shape[0]}, got {tuple(mu.shape)} and {tuple(logvar.shape)}")
+        raise ValueError(f"encoder must return (mu, logvar) of shape (B, D) with B={x.shape[0]}, "
+                         f"got {tuple(mu.shape)} and {tuple(logvar.shape)}")
     chunk = k if chunk is None else int(chunk)
     if chunk < 1: raise ValueError(f"chunk={chunk}: give a positive number of samples per decoder call, or None")
     out = []
@@ -147,7 +152,8 @@ class LinearGaussianVAE:
         self.W, self.b, self.sigma, self.mean_scale, self.var_scale = W, b, float(sigma), mean_scale, var_scale
         G = W.T @ W
         if not torch.allclose(G, torch.diag(torch.diagonal(G)), atol=1e-8):
-            raise ValueError("LinearGaussianVAE: W must have orthogonal columns (so that the exact posterior is diagonal)")
+            raise ValueError("LinearGaussianVAE: W must have orthogonal columns "
+                             "(so that the exact posterior is diagonal)")
         self.m_diag = torch.diagonal(G) + self.sigma ** 2   # M = WᵀW + σ²I is diagonal
 
     @classmethod
@@ -205,7 +211,8 @@ def split_by_density(log_density:Tensor, # (B,) density of each generation in th
     ld = torch.as_tensor(log_density)
     if ld.dim() != 1: raise ValueError(f"log_density must be 1-D (B,), got shape {tuple(ld.shape)}")
     if not 0 <= eps <= 1: raise ValueError(f"eps={eps} must be a share in [0, 1]")
-    if torch.isnan(ld).any(): raise ValueError("log_density has NaN entries; check the density model (e.g. its decoder σ)")
+    if torch.isnan(ld).any():
+        raise ValueError("log_density has NaN entries; check the density model (e.g. its decoder σ)")
     n_high = int(math.floor(eps * ld.numel() + 0.5))
     order = torch.sort(-ld.double(), stable=True).indices
     high = torch.zeros(ld.numel(), dtype=torch.bool, device=ld.device)
@@ -224,10 +231,12 @@ class AnnealLog:
               ):
         "Add one batch's counts."
         labels, high = torch.as_tensor(labels).cpu(), torch.as_tensor(high).cpu().bool()
-        if labels.shape != high.shape: raise ValueError(f"labels {tuple(labels.shape)} and high {tuple(high.shape)} must have the same shape")
+        if labels.shape != high.shape:
+            raise ValueError(f"labels {tuple(labels.shape)} and high {tuple(high.shape)} must have the same shape")
         for c in labels.unique().tolist():
             m = labels == c
-            self.rows.append(dict(round=round, label=int(c), n_high=int((high & m).sum()), n_low=int((~high & m).sum())))
+            self.rows.append(dict(round=round, label=int(c), n_high=int((high & m).sum()),
+                                  n_low=int((~high & m).sum())))
         return self
 
     def to_frame(self)->pd.DataFrame:

@@ -16,8 +16,8 @@ from .splits import SPLIT_NAMES
 from .metrics import classification_metrics, plot_confusion
 from .methods import (METHODS, RUNTIME, RunOptions, load_methods, method_options, option_specs, check_option,
                                describe_methods)
-from .runs import (ExperimentData, RunDir, load_experiment_data, run_split, run_logger, log_to_file, plot_curves,
-                            plot_spec_grid)
+from .runs import (ExperimentData, RunDir, load_experiment_data, run_split, run_logger, log_to_file,
+                            plot_curves, plot_spec_grid)
 
 # %% auto #0
 __all__ = ['COMMANDS', 'resolve_config', 'run_experiment', 'register_command', 'main']
@@ -32,7 +32,8 @@ def _corpus_dir(dataset:str, data_dir)->str|None:
     "The checked, absolute corpus folder of a real dataset (None for the synthetic corpus)."
     if dataset == 'synthetic':
         if data_dir not in (None, ''):
-            raise ValueError(f"data_dir={data_dir!r} is for real corpora; the synthetic one is built in (drop data_dir)")
+            raise ValueError(f"data_dir={data_dir!r} is for real corpora; "
+                             "the synthetic one is built in (drop data_dir)")
         return None
     if data_dir in (None, ''):
         layout = 'Actor_XX/03-01-EE-II-SS-RR-AA.wav|flac' if dataset == 'ravdess' else 'AudioWAV/AAAA_SSS_EEE_LL.wav'

@@ -26,7 +26,8 @@ def find_runs(roots # a folder or a list of folders searched recursively
     "Every finished run folder (config.json + metrics.json) below `roots`."
     roots = [roots] if isinstance(roots, (str, Path)) else list(roots)
     for r in roots:
-        if not Path(r).is_dir(): raise FileNotFoundError(f"runs root {str(r)!r} is not a folder; pass the folder your runs were written to")
+        if not Path(r).is_dir():
+            raise FileNotFoundError(f"runs root {str(r)!r} is not a folder; pass the folder your runs were written to")
     return sorted({m.parent for r in roots for m in Path(r).rglob('metrics.json') if (m.parent/'config.json').exists()})
 
 def run_label(run)->str:
@@ -49,7 +50,8 @@ def compare_runs(runs:list # run folders
     df = pd.DataFrame(cols)
     df = df.loc[sorted(df.index, key=lambda i: not i.startswith('option:'))]   # options first, then metrics
     opt_rows = [i for i in df.index if i.startswith('option:')]
-    same = [i for i in opt_rows if len(runs) > 1 and len(set(map(str, df.loc[i].tolist()))) == 1 and i != 'option: method']
+    same = [i for i in opt_rows
+            if len(runs) > 1 and len(set(map(str, df.loc[i].tolist()))) == 1 and i != 'option: method']
     return df.drop(index=same)
 
 # %% ../nbs/50_explorer.ipynb #e6522980
@@ -91,7 +93,8 @@ def load_base_classifier(run)->RunModel:
     "The Base network (`model.safetensors`, SpecCNN) of a run, as a classifier without generator."
     from img2audio.base import SpecCNN
     path = Path(run)/'model.safetensors'
-    if not path.exists(): raise FileNotFoundError(f"{path} not found: this run keeps no classifier (finished Base runs do)")
+    if not path.exists():
+        raise FileNotFoundError(f"{path} not found: this run keeps no classifier (finished Base runs do)")
     h = _header(path)
     classes = json.loads(h['classes'])
     return RunModel(classes, _probs(_load_weights(path, SpecCNN(len(classes)))))
@@ -108,8 +111,8 @@ def load_image2audio(run)->RunModel:
     if not path.exists(): return load_base_classifier(run)    # the 'base' ablation has no translator
     h = _header(path)
     classes, c = json.loads(h['classes']), json.loads(h['config'])
-    m = _load_weights(path, Translator(len(classes), latent=c['latent'], hidden=c['hidden'], channels=tuple(c['channels']),
-                                       dis_t_channels=tuple(c['dis_channels'])))
+    m = _load_weights(path, Translator(len(classes), latent=c['latent'], hidden=c['hidden'],
+                                       channels=tuple(c['channels']), dis_t_channels=tuple(c['dis_channels'])))
     return RunModel(classes, _probs(m.dis_t, len(classes)), _translate_with(m))
 
 register_generator('image2audio', load_image2audio)
@@ -142,9 +145,11 @@ def face_from_file(path)->torch.Tensor:
     "Any image file → a (1,1,64,64) grayscale face in [-1,1]."
     from PIL import Image, UnidentifiedImageError
     p = Path(path).expanduser()
-    if not p.is_file(): raise FileNotFoundError(f"image file {str(p)!r} not found; give the path of a .png/.jpg face image")
+    if not p.is_file():
+        raise FileNotFoundError(f"image file {str(p)!r} not found; give the path of a .png/.jpg face image")
     try: im = Image.open(p).convert('L').resize((64, 64))
-    except UnidentifiedImageError: raise ValueError(f"{str(p)!r} is not an image PIL can read; give a .png/.jpg face image") from None
+    except UnidentifiedImageError:
+        raise ValueError(f"{str(p)!r} is not an image PIL can read; give a .png/.jpg face image") from None
     return torch.from_numpy(np.asarray(im, np.float32) / 127.5 - 1)[None, None]
 
 # %% ../nbs/50_explorer.ipynb #ee715324
@@ -207,7 +212,8 @@ class Explorer:
         self.runs_pane = W.VBox()
         self.gen_run = W.Dropdown(options=[('–', None)] + names, description='run')
         self.face_select = W.Dropdown(options=[], description='face')
-        self.face_file = W.Text(placeholder='or an image file: /path/to/face.png', description='file', continuous_update=False)
+        self.face_file = W.Text(placeholder='or an image file: /path/to/face.png', description='file',
+                                continuous_update=False)
         self.face_pane = W.VBox()
         self.clip_select = W.Dropdown(options=[], description='clip')
         self.clip_pane = W.VBox()
@@ -218,7 +224,8 @@ class Explorer:
         self.face_file.observe(self.on_face_file, names='value')
         self.clip_select.observe(self.on_clip, names='value')
         self.widget = W.Tab(children=[W.VBox([self.run_select, self.runs_pane]),
-                                      W.VBox([self.gen_run, self.status, W.HBox([self.face_select, self.face_file]), self.face_pane]),
+                                      W.VBox([self.gen_run, self.status, W.HBox([self.face_select, self.face_file]),
+                                              self.face_pane]),
                                       W.VBox([self.clip_select, self.clip_pane])])
         for i, t in enumerate(('runs', 'translate a face', 'real clip')): self.widget.set_title(i, t)
 
@@ -260,7 +267,8 @@ def on_gen_run(self:Explorer, change=None):
     split = json.loads((Path(run)/'split.json').read_text()) if (Path(run)/'split.json').exists() else {}
     part = {c: s for s in ('S1', 'S2', 'S3', 'S4') for c in split.get(s, [])}
     self.clips = data
-    self.clip_select.options = [(f"{c} · {e} · {part.get(c, '–')}", i) for i, (c, e) in enumerate(zip(data.meta.clip_id, data.meta.emotion))]
+    self.clip_select.options = [(f"{c} · {e} · {part.get(c, '–')}", i)
+                                for i, (c, e) in enumerate(zip(data.meta.clip_id, data.meta.emotion))]
 
 Explorer._model, Explorer.on_gen_run = _model, on_gen_run
 
@@ -269,7 +277,8 @@ def _face_pane(m:RunModel, face:torch.Tensor, title:str)->list:
     "Face → translation (spectrogram with axes), class probabilities, Griffin-Lim player."
     spec = m.translate(face)[0]
     p = m.classify(spec[None])[0]
-    f = plt.figure(figsize=(2.2, 2.2)); plt.imshow(face[0, 0], cmap='gray', vmin=-1, vmax=1); plt.axis('off'); plt.title(title)
+    f = plt.figure(figsize=(2.2, 2.2)); plt.imshow(face[0, 0], cmap='gray', vmin=-1, vmax=1)
+    plt.axis('off'); plt.title(title)
     return [W.HBox([_img(fig_png(f), 200), _img(fig_png(plot_spec(spec, 'translation (log-mel)')), 480),
                     _img(fig_png(plot_probs(p, m.classes)), 300)]),
             W.HTML(f'predicted: <b>{m.classes[int(p.argmax())]}</b> ({float(p.max()):.2f}); Griffin-Lim audio:'),
@@ -288,9 +297,11 @@ def on_face_file(self:Explorer, change=None):
     if not path or run is None: return
     m = _model(self, run)
     try:
-        if m.translate is None: raise ValueError(f'{run_label(run)} holds no generator; pick a run that translates faces')
+        if m.translate is None:
+            raise ValueError(f'{run_label(run)} holds no generator; pick a run that translates faces')
         self.face_pane.children = _face_pane(m, face_from_file(path), Path(path).name)
-    except (FileNotFoundError, ValueError) as e: self.face_pane.children = [W.HTML(f'<span style="color:red">{e}</span>')]
+    except (FileNotFoundError, ValueError) as e:
+        self.face_pane.children = [W.HTML(f'<span style="color:red">{e}</span>')]
 
 Explorer.on_face, Explorer.on_face_file = on_face, on_face_file
 

@@ -41,7 +41,8 @@ def resample(x:np.ndarray, # 1-D waveform
             )->np.ndarray: # float32 waveform at `sr_out`
     "Resample one waveform (torchaudio's windowed-sinc resampler)."
     if sr_in == sr_out: return np.asarray(x, dtype=np.float32)
-    y = torchaudio.functional.resample(torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32)), int(sr_in), int(sr_out))
+    y = torchaudio.functional.resample(torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32)),
+                                       int(sr_in), int(sr_out))
     return y.numpy()
 
 # %% ../nbs/03_features.ipynb #92e2e471
@@ -114,8 +115,8 @@ def spec_to_audio(spec:torch.Tensor, # (1,n_mels,n_frames) or (n_mels,n_frames) 
     s = torch.as_tensor(spec, dtype=torch.float32).detach().cpu().reshape(cfg.n_mels, -1)
     db = (s + 1) / 2 * (cfg.db_max - cfg.db_min) + cfg.db_min
     mel = 10 ** (db / 10)
-    inv = torchaudio.transforms.InverseMelScale(cfg.n_fft // 2 + 1, n_mels=cfg.n_mels, sample_rate=cfg.sr, f_min=cfg.f_min,
-                                                f_max=cfg.f_max, norm='slaney', mel_scale='slaney')
+    inv = torchaudio.transforms.InverseMelScale(cfg.n_fft // 2 + 1, n_mels=cfg.n_mels, sample_rate=cfg.sr,
+                                                f_min=cfg.f_min, f_max=cfg.f_max, norm='slaney', mel_scale='slaney')
     gl = torchaudio.transforms.GriffinLim(n_fft=cfg.n_fft, hop_length=cfg.hop, power=2.0, n_iter=n_iter)
     return gl(inv(mel)).numpy()
 

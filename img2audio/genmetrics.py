@@ -28,13 +28,15 @@ def inception_score(probs, # class probabilities p(y|x), (N, K), rows summing to
     p = _as_2d(probs, 'probs')
     if (p < 0).any() or np.abs(p.sum(1) - 1).max() > atol:
         raise ValueError("probs must be probabilities (≥ 0, rows summing to 1); apply softmax to logits first")
-    if isinstance(splits, bool) or int(splits) != splits or splits < 1: raise ValueError(f"splits={splits!r} must be a whole number ≥ 1")
+    if isinstance(splits, bool) or int(splits) != splits or splits < 1:
+        raise ValueError(f"splits={splits!r} must be a whole number ≥ 1")
     if splits > len(p): raise ValueError(f"splits={splits} is more than the {len(p)} samples")
     p = p / p.sum(1, keepdims=True)
     scores = []
     for part in np.array_split(p, int(splits)):
         py = part.mean(0)
-        kl = np.where(part > 0, part * (np.log(np.where(part > 0, part, 1)) - np.log(np.where(py > 0, py, 1))), 0).sum(1)
+        kl = np.where(part > 0,
+                      part * (np.log(np.where(part > 0, part, 1)) - np.log(np.where(py > 0, py, 1))), 0).sum(1)
         scores.append(math.exp(kl.mean()))
     return float(np.mean(scores)), float(np.std(scores))
 
@@ -59,7 +61,8 @@ def frechet_distance(mu1, sigma1, mu2, sigma2, # means (D,) and covariances (D, 
     mu1, mu2 = np.atleast_1d(np.asarray(mu1, np.float64)), np.atleast_1d(np.asarray(mu2, np.float64))
     s1, s2 = np.atleast_2d(np.asarray(sigma1, np.float64)), np.atleast_2d(np.asarray(sigma2, np.float64))
     if mu1.shape != mu2.shape or s1.shape != s2.shape or s1.shape != (len(mu1), len(mu1)):
-        raise ValueError(f"mismatched dimensions: means {mu1.shape} and {mu2.shape}, covariances {s1.shape} and {s2.shape}; "
+        raise ValueError(f"mismatched dimensions: means {mu1.shape} and {mu2.shape}, "
+                         f"covariances {s1.shape} and {s2.shape}; "
                          "both feature sets must come from the same layer")
     s1 = s1 + eps * np.eye(len(mu1)); s2 = s2 + eps * np.eye(len(mu1))
     r1 = _psd_sqrt(s1)
@@ -72,7 +75,8 @@ def fid(feats1, # features of the first set (e.g. real spectrograms), (N1, D)
        )->float:
     "Fréchet Inception Distance between two feature sets (Heusel et al. 2017)."
     m1, c1 = gaussian_stats(feats1, 'feats1'); m2, c2 = gaussian_stats(feats2, 'feats2')
-    if len(m1) != len(m2): raise ValueError(f"feats1 has {len(m1)} dimensions but feats2 has {len(m2)}; use features from the same layer")
+    if len(m1) != len(m2):
+        raise ValueError(f"feats1 has {len(m1)} dimensions but feats2 has {len(m2)}; use features from the same layer")
     return frechet_distance(m1, c1, m2, c2, eps)
 
 # %% ../nbs/11_genmetrics.ipynb #70e28a71
@@ -84,7 +88,8 @@ def classifier_outputs(classifier:torch.nn.Module, # module with `.features(x)` 
                        device='cpu'
                       )->tuple: # (probs (N, K), features (N, F)) as float64 arrays
     "Class probabilities and penultimate features of `classifier`, batch by batch in eval mode."
-    if not hasattr(classifier, 'features'): raise TypeError("classifier needs a .features(x) method (penultimate features), like SpecCNN")
+    if not hasattr(classifier, 'features'):
+        raise TypeError("classifier needs a .features(x) method (penultimate features), like SpecCNN")
     x = torch.as_tensor(np.asarray(x) if not isinstance(x, torch.Tensor) else x, dtype=torch.float32)
     if len(x) == 0: raise ValueError("no spectrograms given")
     was = classifier.training; classifier.eval(); P, F = [], []
@@ -93,7 +98,8 @@ def classifier_outputs(classifier:torch.nn.Module, # module with `.features(x)` 
             xb = x[s:s+batch_size].to(device)
             h = classifier.features(xb); logits = classifier(xb)
             if n_classes is not None:
-                if n_classes > logits.shape[1]: raise ValueError(f"n_classes={n_classes} but the classifier has {logits.shape[1]} outputs")
+                if n_classes > logits.shape[1]:
+                    raise ValueError(f"n_classes={n_classes} but the classifier has {logits.shape[1]} outputs")
                 logits = logits[:, :n_classes]
             P.append(torch.softmax(logits.double(), 1).cpu()); F.append(h.double().cpu())
     finally: classifier.train(was)
@@ -109,7 +115,8 @@ def generation_scores(classifier:torch.nn.Module, # the "Inception" network: tra
                      )->dict: # is_base, is_high, is_low, fid_high, fid_low, n_real, n_high, n_low
     "Table 1's generation-quality rows: IS of real (BaseScore), high- and low-density sets; FID of each generated set to the real one."
     n = lambda a: 0 if a is None else len(a)
-    if n(real_specs) < 2: raise ValueError(f"real_specs has {n(real_specs)} spectrograms; IS/FID need at least 2 real ones")
+    if n(real_specs) < 2:
+        raise ValueError(f"real_specs has {n(real_specs)} spectrograms; IS/FID need at least 2 real ones")
     classifier.to(device)
     pr, fr = classifier_outputs(classifier, real_specs, n_classes, batch_size, device)
     out = dict(is_base=inception_score(pr, splits)[0])

@@ -19,10 +19,14 @@ def _as_features(f, name:str='features')->np.ndarray:
     "Features as a centred float64 (N, d) array; clear errors for bad shapes or values."
     if isinstance(f, torch.Tensor): f = f.detach().cpu().numpy()
     f = np.asarray(f, dtype=np.float64)
-    if f.ndim != 2: raise ValueError(f"{name} must be a 2-D (N, d) array of node features, got shape {f.shape}; flatten or stack them first")
+    if f.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D (N, d) array of node features, got shape {f.shape}; "
+                         "flatten or stack them first")
     if len(f) < 2: raise ValueError(f"{name} has {len(f)} node(s); a graph needs at least 2")
     if f.shape[1] == 0: raise ValueError(f"{name} has 0 feature dimensions")
-    if not np.isfinite(f).all(): raise ValueError(f"{name} contains NaN or inf (e.g. row {int(np.nonzero(~np.isfinite(f).all(1))[0][0])}); fix the features first")
+    if not np.isfinite(f).all():
+        raise ValueError(f"{name} contains NaN or inf (e.g. row {int(np.nonzero(~np.isfinite(f).all(1))[0][0])}); "
+                         "fix the features first")
     return f - f.mean(0)
 
 def _check_pos(name, v, allow_none=True):
@@ -112,7 +116,8 @@ def neighbor_pairs(f, # node features, (N, d)
         dc = _sqdist(X, cen).sqrt_()
         a = dc.argmin(1); da = dc[torch.arange(n), a]
         rad = torch.zeros(C, dtype=X.dtype).scatter_reduce_(0, a, da, 'amax')
-        bound = (rad + math.sqrt(beta + slack) + 1e-3 * (1 + float(dc.max()))).numpy()   # cell b may hold a neighbour of q
+        # cell b may hold a neighbour of q
+        bound = (rad + math.sqrt(beta + slack) + 1e-3 * (1 + float(dc.max()))).numpy()
         cell = a.numpy()
     order = np.argsort(cell, kind='stable'); starts = np.searchsorted(cell[order], np.arange(C + 1))
     Xs, xs, ss = X[torch.from_numpy(order)], x[order], xsq[torch.from_numpy(order)]   # nodes sorted by cell
@@ -123,7 +128,8 @@ def neighbor_pairs(f, # node features, (N, d)
             if bound is None: others = [np.arange(0, s0), np.arange(s1, n)]
             else:
                 near = dc[torch.from_numpy(order[s0:s1])].amin(0).numpy() <= bound; near[c] = False
-                others = [np.arange(starts[c], s0), np.arange(s1, starts[c+1])] + [np.arange(starts[b], starts[b+1]) for b in np.nonzero(near)[0]]
+                others = ([np.arange(starts[c], s0), np.arange(s1, starts[c+1])]
+                          + [np.arange(starts[b], starts[b+1]) for b in np.nonzero(near)[0]])
             m = np.concatenate([q] + others); mt = torch.from_numpy(m)   # the query block first
             i, j, e = _block_pairs(xs, q, m, Xs[s0:s1], Xs[mt], ss[mt], max_neighbors, beta, slack)
             I.append(order[i]); J.append(order[j]); E.append(e)
@@ -148,7 +154,8 @@ class FeatureGraph:
         "Hand-built graph from `(i, j, squared_distance)` triples (tests, toy examples)."
         e = np.asarray(list(edges), dtype=np.float64).reshape(-1, 3)
         i, j, d2 = e[:, 0].astype(np.int64), e[:, 1].astype(np.int64), e[:, 2]
-        if len(e) and (i.min() < 0 or max(i.max(), j.max()) >= n or j.min() < 0): raise ValueError(f"edge ends must be node indices in 0..{n-1}")
+        if len(e) and (i.min() < 0 or max(i.max(), j.max()) >= n or j.min() < 0):
+            raise ValueError(f"edge ends must be node indices in 0..{n-1}")
         if (i == j).any(): raise ValueError("self-loops are not edges of this graph")
         if (d2 < 0).any(): raise ValueError("squared distances must be ≥ 0")
         lo, hi = np.minimum(i, j), np.maximum(i, j)
@@ -216,7 +223,8 @@ def build_graph(features, # Dis_t features of D_t ∪ D_u, (N, d) torch or numpy
                )->FeatureGraph:
     r"The graph of paper §2.3: edges where $\|f_i-f_j\|^2\le\beta$ (capped per node), weights $e^{-\gamma\|f_i-f_j\|^2}$."
     x = _as_features(features)
-    if max_neighbors is not None and (isinstance(max_neighbors, bool) or int(max_neighbors) != max_neighbors or max_neighbors < 1):
+    if max_neighbors is not None and (isinstance(max_neighbors, bool) or int(max_neighbors) != max_neighbors
+                                      or max_neighbors < 1):
         raise ValueError(f"max_neighbors={max_neighbors!r} must be a whole number ≥ 1, or None for no cap")
     if int(k) < 1: raise ValueError(f"k={k!r} must be ≥ 1")
     info = dict(n_features=x.shape[1])
@@ -227,7 +235,8 @@ def build_graph(features, # Dis_t features of D_t ∪ D_u, (N, d) torch or numpy
         x = p.transform(x); info.update(pca_dim=int(pca_dim), pca_explained=float(p.explained_variance_ratio_.sum()))
     if beta is None:
         beta = default_beta(x, k, beta_quantile, n_sample, seed)
-        info.update(beta_rule=f'quantile {beta_quantile} of squared distance to the {min(int(k), len(x)-1)}-th neighbour')
+        info.update(beta_rule=f'quantile {beta_quantile} of squared distance to the '
+                              f'{min(int(k), len(x)-1)}-th neighbour')
     beta = _check_pos('beta', beta)
     i, j, d2 = neighbor_pairs(x, beta, None if max_neighbors is None else int(max_neighbors), seed)
     if gamma is None:
@@ -243,7 +252,8 @@ def label_matrix(labels, # known label per node, -1 where unknown, (N,)
     "The label matrix $Y$ of the smoothness term: known labels as one-hot, predictions elsewhere."
     if probs.ndim != 2: raise ValueError(f"probs must be (N, K), got shape {tuple(probs.shape)}")
     lab = torch.as_tensor(np.asarray(labels), dtype=torch.long, device=probs.device)
-    if lab.shape != (probs.shape[0],): raise ValueError(f"labels has shape {tuple(lab.shape)} but probs has {probs.shape[0]} rows")
+    if lab.shape != (probs.shape[0],):
+        raise ValueError(f"labels has shape {tuple(lab.shape)} but probs has {probs.shape[0]} rows")
     K = probs.shape[1]
     if ((lab < -1) | (lab >= K)).any(): raise ValueError(f"labels must be -1 (unknown) or a class index in 0..{K-1}")
     known = lab >= 0
@@ -356,7 +366,8 @@ def reliability_paths(g, # `FeatureGraph` (or symmetric sparse weight matrix W)
         A = sp.csr_matrix((w2[m], (r2[m], c2[m])), shape=(n, n))   # explicit zeros (duplicates) stay edges
         d, p, s = dijkstra(A, directed=True, indices=src, min_only=True, return_predecessors=True)
         D[c] = d; P[c] = np.where(p < 0, -1, p); O[c] = np.where(np.isfinite(d), s, -1)
-    out = lab.copy(); rel = np.where(lab >= 0, 1.0, 0.0); status = np.where(lab >= 0, 'labelled', 'unreachable').astype('<U11')
+    out = lab.copy(); rel = np.where(lab >= 0, 1.0, 0.0)
+    status = np.where(lab >= 0, 'labelled', 'unreachable').astype('<U11')
     unl = np.nonzero(lab == -1)[0]
     if len(unl) and K:
         Du = D[:, unl]; best = Du.argmin(0); d1 = Du[best, np.arange(len(unl))]
@@ -394,8 +405,10 @@ def plot_reliability_graph(coords, # 2-D node positions, (N, 2) (e.g. the featur
     if len(rp.new):
         for node in np.random.default_rng(seed).choice(rp.new, min(n_paths, len(rp.new)), replace=False):
             ax.plot(*xy[rp.path_to(int(node))].T, color=col[rp.labels[node]], lw=2.0, zorder=3)
-    ax.scatter(*xy[given].T, s=60, c=col[rp.given[given]], edgecolor='k', lw=1.0, marker='s', label=f'labelled, $D_t$ ({given.sum()})', zorder=4)
+    ax.scatter(*xy[given].T, s=60, c=col[rp.given[given]], edgecolor='k', lw=1.0, marker='s',
+               label=f'labelled, $D_t$ ({given.sum()})', zorder=4)
     for k in range(K): ax.scatter([], [], c=[col[k]], s=30, label=names[k])
     ax.legend(loc='best', fontsize=7, ncol=2, framealpha=0.85); ax.autoscale()
-    ax.set_title(title or f'reliability paths (thick: paths to {min(n_paths, len(rp.new))} path-labelled nodes)', fontsize=10)
+    ax.set_title(title or f'reliability paths (thick: paths to {min(n_paths, len(rp.new))} path-labelled nodes)',
+                 fontsize=10)
     return ax.figure

@@ -24,7 +24,8 @@ def classification_metrics(y_true, # true class indices
     present = np.isin(labels, y_true)
     return {'accuracy': float(accuracy_score(y_true, y_pred)),
             'uar': float(rec[present].mean()),
-            'macro_f1': float(f1_score(y_true, y_pred, labels=[l for l, p in zip(labels, present) if p], average='macro', zero_division=0)),
+            'macro_f1': float(f1_score(y_true, y_pred, labels=[l for l, p in zip(labels, present) if p],
+                                       average='macro', zero_division=0)),
             'n_test': int(len(y_true)),
             'per_class_recall': {c: float(r) for c, r, p in zip(classes, rec, present) if p},
             'confusion': confusion_matrix(y_true, y_pred, labels=labels).tolist(),

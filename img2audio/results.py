@@ -14,14 +14,16 @@ __all__ = ['ABLATIONS', 'ABLATION_NAMES', 'PAPER_TABLE1', 'PAIR_KEY', 'collect_r
 
 # %% ../nbs/13_results.ipynb #50587d5a
 ABLATIONS = ('base', 'no_low_no_rel', 'no_low', 'no_high_no_rel', 'all')
-ABLATION_NAMES = {'base': 'Base', 'no_low_no_rel': '− Low − Rel', 'no_low': '− Low', 'no_high_no_rel': '− High − Rel', 'all': 'All'}
+ABLATION_NAMES = {'base': 'Base', 'no_low_no_rel': '− Low − Rel', 'no_low': '− Low', 'no_high_no_rel': '− High − Rel',
+                  'all': 'All'}
 _n = float('nan')
 PAPER_TABLE1 = pd.DataFrame({
     ('cremad', 'unpaired'): [30.81, 49.2, 51.83, 41.1, 54.53, 3.12, 2.65, 2.72, 64.2, 61.3],
     ('cremad', 'paired'):   [_n, 51.17, 54.68, 43.82, 58.71, _n, 2.63, 2.84, 63.7, 60.4],
     ('ravdess', 'unpaired'): [30.65, 50.34, 52.74, 42.9, 53.34, 3.24, 2.77, 2.87, 59.1, 57.5],
     ('ravdess', 'paired'):   [_n, 53.12, 53.55, 42.71, 56.12, _n, 2.80, 2.89, 57.5, 56.2]},
-    index=['base', 'no_low_no_rel', 'no_low', 'no_high_no_rel', 'all', 'is_base', 'is_low', 'is_high', 'fid_low', 'fid_high'])
+    index=['base', 'no_low_no_rel', 'no_low', 'no_high_no_rel', 'all',
+           'is_base', 'is_low', 'is_high', 'fid_low', 'fid_high'])
 PAPER_TABLE1.columns.names = ['dataset', 'pairing']
 
 # %% ../nbs/13_results.ipynb #41a84a15
@@ -34,10 +36,12 @@ def collect_runs(root # folder searched recursively for run folders
         if not cfgp.exists(): continue
         cfg, met = json.loads(cfgp.read_text()), json.loads(m.read_text())
         p = cfg['params']
-        row = {'run': str(m.parent), 'dataset': p['dataset'], 'method': p['method'], 'seed': p['seed'], 'fold': p.get('fold', 0),
+        row = {'run': str(m.parent), 'dataset': p['dataset'], 'method': p['method'],
+               'seed': p['seed'], 'fold': p.get('fold', 0),
                'classes': ','.join(met.get('classes') or []), 'torch_threads': cfg.get('torch_threads'),
                'ablation': p.get('ablation', 'base' if p['method'] == 'base' else None),
-               'pairing': p.get('pairing', 'unpaired'), 'face_dirs': ','.join(Path(f).name for f in p.get('face_dirs') or [])}
+               'pairing': p.get('pairing', 'unpaired'),
+               'face_dirs': ','.join(Path(f).name for f in p.get('face_dirs') or [])}
         row.update({k: v for k, v in met.items() if isinstance(v, (int, float)) and not isinstance(v, bool)})
         rows.append(row)
     return pd.DataFrame(rows)
@@ -46,7 +50,8 @@ def collect_runs(root # folder searched recursively for run folders
 def _fmt(v:pd.Series, scale:float)->str:
     v = v.dropna()
     if len(v) == 0: return '–'
-    return f'{scale*v.mean():.2f} ± {scale*v.std(ddof=1):.2f} (n={len(v)})' if len(v) > 1 else f'{scale*v.mean():.2f} (n=1)'
+    return (f'{scale*v.mean():.2f} ± {scale*v.std(ddof=1):.2f} (n={len(v)})' if len(v) > 1
+            else f'{scale*v.mean():.2f} (n=1)')
 
 def table1(runs:pd.DataFrame, # from `collect_runs`
            metric:str='accuracy' # 'accuracy', 'uar' or 'macro_f1'
@@ -54,14 +59,17 @@ def table1(runs:pd.DataFrame, # from `collect_runs`
     "Table 1 from runs: ours (mean ± std over seeds) beside the paper's number, per ablation and setting."
     have = set(map(tuple, runs[['dataset', 'pairing']].drop_duplicates().values)) if len(runs) else set()
     dsets = {d for d, _ in have}
-    settings = [s for s in PAPER_TABLE1.columns if s[0] in dsets] + sorted(s for s in have if s not in PAPER_TABLE1.columns)
+    settings = ([s for s in PAPER_TABLE1.columns if s[0] in dsets]
+                + sorted(s for s in have if s not in PAPER_TABLE1.columns))
     out = {}
     for ds, pairing in settings:
         sub = runs[(runs.dataset == ds) & (runs.pairing == pairing)]
         ours, paper = [], []
         for row in PAPER_TABLE1.index:
-            if row == 'base':                                   # no translator: a dataset's Base runs serve every pairing
-                r = runs[(runs.dataset == ds) & ((runs.ablation == 'base') | (runs.method == 'base'))] if len(sub) else sub
+            # no translator: a dataset's Base runs serve every pairing
+            if row == 'base':
+                r = (runs[(runs.dataset == ds) & ((runs.ablation == 'base') | (runs.method == 'base'))]
+                     if len(sub) else sub)
             else: r = sub[sub.ablation == (row if row in ABLATIONS else 'all')]
             col = metric if row in ABLATIONS else row
             ours.append(_fmt(r[col], 100 if row in ABLATIONS else 1) if len(r) and col in r else '–')
@@ -81,7 +89,8 @@ def plot_confusions(records, # run records with 'dataset', 'pairing', 'ablation'
     df = pd.DataFrame(records)
     fig, axs = plt.subplots(1, len(ablations), figsize=(4.6 * len(ablations), 4.2), squeeze=False)
     for ax, abl in zip(axs[0], ablations):
-        pr = 'unpaired' if abl == 'base' else pairing                      # Base has no translator: one run serves both pairings
+        # Base has no translator: one run serves both pairings
+        pr = 'unpaired' if abl == 'base' else pairing
         sub = df[(df.dataset == dataset) & (df.pairing == pr) & (df.ablation == abl)] if len(df) else df
         sub = sub[sub.confusion.notna()] if len(sub) else sub
         if len(sub) == 0: ax.set_axis_off(); ax.set_title(f'{ABLATION_NAMES[abl]}: no runs'); continue
@@ -124,8 +133,8 @@ def paired_gain(values, # the method's metric per pair (seed × fold)
     "Mean paired difference with its bootstrap 95 % interval."
     d = np.asarray(values, dtype=float) - np.asarray(base_values, dtype=float)
     lo, hi = bootstrap_ci(d, n_boot, seed=seed)
-    return {'mean': float(np.nanmean(d)) if len(d) else float('nan'), 'lo': lo, 'hi': hi, 'n': int((~np.isnan(d)).sum()),
-            'wins': int((d > 0).sum())}
+    return {'mean': float(np.nanmean(d)) if len(d) else float('nan'), 'lo': lo, 'hi': hi,
+            'n': int((~np.isnan(d)).sum()), 'wins': int((d > 0).sum())}
 
 # %% ../nbs/13_results.ipynb #76f0deeb
 PAIR_KEY = ('dataset', 'seed', 'fold', 'classes')

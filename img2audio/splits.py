@@ -21,7 +21,8 @@ def actor_groups(actors, # one actor id per clip (or the unique actors)
     a = pd.DataFrame({'actor': list(actors), 'gender': list(genders) if genders is not None else [None]*len(actors)})
     a = a.drop_duplicates('actor').sort_values('actor', key=lambda s: s.astype(str)).reset_index(drop=True)
     if len(a) < n_groups:
-        raise ValueError(f"need at least {n_groups} actors for a speaker-independent split, got {len(a)}: {list(a.actor)}")
+        raise ValueError(f"need at least {n_groups} actors for a speaker-independent split, "
+                         f"got {len(a)}: {list(a.actor)}")
     rng = np.random.default_rng(seed)
     order = []
     for g in sorted(a.gender.fillna('?').unique()):

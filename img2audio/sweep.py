@@ -61,9 +61,11 @@ def run_jobs(jobs:list, # from `plan_sweep`
         t0 = time.perf_counter()
         try:
             m = run_experiment(**j['kwargs'], progress=progress)
-            out.append({'name': j['name'], 'status': 'done', 'accuracy': m['accuracy'], 'seconds': time.perf_counter() - t0})
+            out.append({'name': j['name'], 'status': 'done', 'accuracy': m['accuracy'],
+                        'seconds': time.perf_counter() - t0})
         except Exception as e:
-            out.append({'name': j['name'], 'status': f'failed: {type(e).__name__}: {e}', 'seconds': time.perf_counter() - t0})
+            out.append({'name': j['name'], 'status': f'failed: {type(e).__name__}: {e}',
+                        'seconds': time.perf_counter() - t0})
     return out
 
 # %% ../nbs/60_sweep.ipynb #019398f7
@@ -97,7 +99,8 @@ def make_executor(kind:str, # 'local', 'slurm' or 'debug'
     if kind == 'debug': return submitit.DebugExecutor(folder)
     if kind == 'local':
         ex = submitit.LocalExecutor(folder)
-        ex.update_parameters(timeout_min=time_min, setup=[f'export OMP_NUM_THREADS={threads}', f'export MKL_NUM_THREADS={threads}'])
+        ex.update_parameters(timeout_min=time_min,
+                             setup=[f'export OMP_NUM_THREADS={threads}', f'export MKL_NUM_THREADS={threads}'])
         return ex
     try: ex = submitit.SlurmExecutor(folder)
     except RuntimeError as e:
@@ -131,7 +134,8 @@ def gather(root # folder of run folders
         m = json.loads((Path(r['run'])/'metrics.json').read_text())
         t = Path(r['run'])/'timings.json'
         t = json.loads(t.read_text()) if t.exists() else {}
-        r.update(run=Path(r['run']).name, classes=m.get('classes'), confusion=m.get('confusion'), method_seconds=t.get('method'))
+        r.update(run=Path(r['run']).name, classes=m.get('classes'), confusion=m.get('confusion'),
+                 method_seconds=t.get('method'))
         r['series'] = {k: v for k, v in m.items() if _is_series(v)}          # e.g. per-round diagnostics
         recs.append({k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()})
     Path(root).mkdir(parents=True, exist_ok=True)
@@ -211,11 +215,14 @@ def _add_arguments(p):
     p.add_argument('--executor', default='local', choices=EXECUTORS)
     p.add_argument('--workers', type=int, default=2, help='local processes')
     p.add_argument('--threads', type=int, default=1, help='torch/OMP threads per run')
-    p.add_argument('--partition', help='SLURM partition'); p.add_argument('--gpus', type=int, default=0, help='GPUs per SLURM task')
+    p.add_argument('--partition', help='SLURM partition')
+    p.add_argument('--gpus', type=int, default=0, help='GPUs per SLURM task')
     p.add_argument('--time', type=int, default=60, help='minutes per SLURM task')
     p.add_argument('--array-parallelism', type=int, default=8, help='SLURM array tasks at once')
-    p.add_argument('--cpus', type=int, default=2, help='CPUs per SLURM task'); p.add_argument('--mem-gb', type=int, default=16)
-    p.add_argument('--dry-run', action='store_true', help='print the plan only'); p.add_argument('--collect-only', action='store_true')
+    p.add_argument('--cpus', type=int, default=2, help='CPUs per SLURM task')
+    p.add_argument('--mem-gb', type=int, default=16)
+    p.add_argument('--dry-run', action='store_true', help='print the plan only')
+    p.add_argument('--collect-only', action='store_true')
     p.add_argument('--quiet', action='store_true', help='no progress bar')
 
 def _run(args, extra)->int:
@@ -244,4 +251,5 @@ def _run(args, extra)->int:
     print(f'{len(res)} runs in {time.perf_counter() - t0:.0f}s; gathered into {Path(args.root)/"runs.json"}')
     return int(res.status.str.startswith('failed').any())
 
-register_command('sweep', 'run many experiments (methods × options × seeds × folds) locally or on SLURM', _add_arguments, _run)
+register_command('sweep', 'run many experiments (methods × options × seeds × folds) locally or on SLURM',
+                 _add_arguments, _run)

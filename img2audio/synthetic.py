@@ -17,7 +17,8 @@ __all__ = ['VOICE_PARAMS', 'EMOTION_VOICE', 'VOICE_NOISE_SD', 'VOICE_SPREAD', 'I
            'make_synthetic_corpus', 'make_synthetic_face_pool']
 
 # %% ../nbs/01_synthetic.ipynb #005ed7f0
-VOICE_PARAMS = ('f0', 'f0_range', 'f0_slope', 'f0_arch', 'rate', 'energy', 'tilt', 'breath', 'jitter', 'shimmer', 'open_q')
+VOICE_PARAMS = ('f0', 'f0_range', 'f0_slope', 'f0_arch', 'rate', 'energy', 'tilt', 'breath', 'jitter', 'shimmer',
+                'open_q')
 _V = {#            f0  range slope arch rate energy tilt breath jitter shimmer open_q
     'neutral':   ( 0.0, 1.5, -2.0,  0.0, 4.0,  0.0,  0.0, 0.08, 0.010, 0.05, 0.60),
     'calm':      (-1.0, 1.0, -2.5,  0.0, 3.5, -3.0, -2.0, 0.15, 0.008, 0.04, 0.70),
@@ -33,10 +34,12 @@ VOICE_NOISE_SD = dict(f0=1.5, f0_range=0.8, f0_slope=1.5, f0_arch=0.8, rate=0.4,
                       jitter=0.005, shimmer=0.02, open_q=0.07)  # per-clip standard deviation of each voice parameter
 VOICE_SPREAD = 0.7  # multiplies VOICE_NOISE_SD: larger -> more class overlap
 INTENSITY_GAIN = {'normal': 1.0, 'strong': 1.7}  # how far from neutral each intensity pushes the emotion's parameters
-_VOICE_BOUNDS = dict(f0_range=(0, 10), rate=(2.6, 6.5), breath=(0, 0.6), jitter=(0, 0.08), shimmer=(0, 0.3), open_q=(0.3, 0.9))
+_VOICE_BOUNDS = dict(f0_range=(0, 10), rate=(2.6, 6.5), breath=(0, 0.6), jitter=(0, 0.08), shimmer=(0, 0.3),
+                     open_q=(0.3, 0.9))
 
 # %% ../nbs/01_synthetic.ipynb #86eb6570
-FACE_PARAMS = ('brow_raise', 'brow_inner', 'eye_open', 'mouth_curve', 'mouth_open', 'mouth_width', 'nose_wrinkle', 'lip_raise', 'mouth_asym')
+FACE_PARAMS = ('brow_raise', 'brow_inner', 'eye_open', 'mouth_curve', 'mouth_open', 'mouth_width', 'nose_wrinkle',
+               'lip_raise', 'mouth_asym')
 _FC = {#          brow_r brow_i eye_o m_curve m_open m_width wrinkle lip_r asym
     'neutral':   ( 0.0,  0.0, 1.00,  0.0,  0.0, 1.00, 0.0, 0.0, 0.0),
     'calm':      ( 0.0,  0.0, 0.70,  0.8,  0.0, 1.00, 0.0, 0.0, 0.0),
@@ -49,10 +52,12 @@ _FC = {#          brow_r brow_i eye_o m_curve m_open m_width wrinkle lip_r asym
     'contempt':  ( 0.0,  0.0, 0.95,  0.0,  0.0, 1.00, 0.0, 0.0, 2.0),
 }
 EMOTION_FACE = {e: dict(zip(FACE_PARAMS, v)) for e, v in _FC.items()}  # emotion -> face parameter -> value
+# per-image standard deviation of each face parameter
 FACE_NOISE_SD = dict(brow_raise=0.8, brow_inner=0.8, eye_open=0.15, mouth_curve=1.0, mouth_open=0.6, mouth_width=0.08,
-                     nose_wrinkle=0.15, lip_raise=0.5, mouth_asym=0.5)  # per-image standard deviation of each face parameter
+                     nose_wrinkle=0.15, lip_raise=0.5, mouth_asym=0.5)
 FACE_SPREAD = 1.0  # multiplies FACE_NOISE_SD
-_FACE_BOUNDS = dict(eye_open=(0.25, 2.0), mouth_open=(0, 6), mouth_width=(0.6, 1.5), nose_wrinkle=(0, 1), lip_raise=(0, 3), mouth_asym=(0, 4))
+_FACE_BOUNDS = dict(eye_open=(0.25, 2.0), mouth_open=(0, 6), mouth_width=(0.6, 1.5), nose_wrinkle=(0, 1),
+                    lip_raise=(0, 3), mouth_asym=(0, 4))
 
 # %% ../nbs/01_synthetic.ipynb #ef80ad46
 def _sample_params(table:dict, names:tuple, noise_sd:dict, spread:float, bounds:dict,
@@ -61,7 +66,8 @@ def _sample_params(table:dict, names:tuple, noise_sd:dict, spread:float, bounds:
     neu = np.array([table['neutral'][p] for p in names])
     tab = np.array([[table[e][p] for p in names] for e in emotions])
     sd = np.array([noise_sd[p] for p in names])
-    v = neu + (np.asarray(gains) * np.asarray(expr))[:, None] * (tab - neu) + actor_off + spread * sd * rng.standard_normal(tab.shape)
+    v = (neu + (np.asarray(gains) * np.asarray(expr))[:, None] * (tab - neu) + actor_off
+         + spread * sd * rng.standard_normal(tab.shape))
     out = {p: v[:, i] for i, p in enumerate(names)}
     for p, (lo, hi) in bounds.items(): out[p] = np.clip(out[p], lo, hi)
     return out
@@ -119,7 +125,8 @@ def render_voices(p:dict, # voice parameters, each (B,) (see `VOICE_PARAMS`) plu
     bounds = start[:, None] + np.concatenate([np.zeros((B, 1)), np.cumsum(d, 1)], 1)    # (B,S+1)
     idx, k, u = _syllable_index(tc, bounds)
     inside = (idx >= 0) & (idx < S)
-    ck = np.take_along_axis(rng.uniform(0.12, 0.25, (B, S)), k, 1)                      # consonant share of each syllable
+    # consonant share of each syllable
+    ck = np.take_along_axis(rng.uniform(0.12, 0.25, (B, S)), k, 1)
     amp_syl = np.take_along_axis((stress * 0.5 + 0.5) * rng.uniform(0.85, 1.15, (B, S)), k, 1)
     voiced = np.where(inside, np.sin(np.pi * np.clip((u - ck) / (1 - ck), 0, 1)) ** 0.7, 0) * amp_syl
     voiced *= np.exp(col('shimmer') * randn(B, nc))
@@ -136,7 +143,8 @@ def render_voices(p:dict, # voice parameters, each (B,) (see `VOICE_PARAMS`) plu
     # 3. source: Rosenberg glottal pulse from the accumulated phase, its derivative, aspiration noise
     ph = np.cumsum(f0_s.astype(np.float64) / sr, axis=1) % 1.0
     ph = ph.astype(f32); oq = col('open_q'); a = f32(0.6) * oq
-    g = np.where(ph < a, 0.5 * (1 - np.cos(np.pi * ph / a)), np.where(ph < oq, np.cos(0.5 * np.pi * (ph - a) / (oq - a)), 0))
+    g = np.where(ph < a, 0.5 * (1 - np.cos(np.pi * ph / a)),
+                 np.where(ph < oq, np.cos(0.5 * np.pi * (ph - a) / (oq - a)), 0))
     exc = np.diff(g, axis=1, prepend=g[:, :1])
     exc /= exc.std(1, keepdims=True) + 1e-12
     src = (exc + 2 * col('breath') * noise(B, n)) * amp_s
@@ -148,8 +156,10 @@ def render_voices(p:dict, # voice parameters, each (B,) (see `VOICE_PARAMS`) plu
     W = uniform_filter1d((kf[..., None] == np.arange(S)).astype(f32), max(1, int(0.06 * sr / hop)), axis=1)  # (B,T,S)
     vf = np.array([[VOWEL_FORMANTS[v] for v in STATEMENTS[int(s)]['vowels']] for s in p['statement']], f32)  # (B,S,3)
     vf = vf * col('formant_scale')[..., None] * np.exp(0.04 * randn(*vf.shape))
-    Fq = np.concatenate([vf, np.broadcast_to(3300 * col('formant_scale')[..., None], (B, S, 1))], 2)[:, None]  # (B,1,S,4)
-    Bq = (np.array([70, 100, 140, 200], f32) * rng.uniform(0.8, 1.3, (B, 1, 1, 4)) * (1 + 2 * col('breath')[..., None, None])).astype(f32)
+    # (B,1,S,4)
+    Fq = np.concatenate([vf, np.broadcast_to(3300 * col('formant_scale')[..., None], (B, S, 1))], 2)[:, None]
+    Bq = (np.array([70, 100, 140, 200], f32) * rng.uniform(0.8, 1.3, (B, 1, 1, 4))
+          * (1 + 2 * col('breath')[..., None, None])).astype(f32)
     f = np.fft.rfftfreq(n_fft, 1 / sr).astype(f32)[None, :, None, None]                   # (1,K,1,1)
     Hs = np.prod(Fq ** 2 / np.sqrt((Fq ** 2 - f ** 2) ** 2 + (Bq * f) ** 2), axis=-1)      # (B,K,S) per-vowel response
     Hs *= 10 ** (col('tilt')[..., None] * np.log2(np.maximum(f[..., 0], 100) / 500) / 20)
@@ -169,9 +179,10 @@ def render_voices(p:dict, # voice parameters, each (B,) (see `VOICE_PARAMS`) plu
 # %% ../nbs/01_synthetic.ipynb #7590877d
 def _face_identity(rng)->dict:
     "Random identity of one person: face shape, eye spacing and size, mouth width, brow thickness, tones."
-    return dict(face_w=rng.uniform(18, 23), face_h=rng.uniform(23, 27), eye_sep=rng.uniform(7, 9.5), eye_w=rng.uniform(0.85, 1.15),
-                mouth_w=rng.uniform(0.85, 1.15), brow_th=rng.uniform(0.7, 1.3), skin=rng.uniform(120, 210),
-                hair=rng.uniform(10, 90), bg=rng.uniform(40, 120), cy=rng.uniform(-1.5, 1.5))
+    return dict(face_w=rng.uniform(18, 23), face_h=rng.uniform(23, 27), eye_sep=rng.uniform(7, 9.5),
+                eye_w=rng.uniform(0.85, 1.15), mouth_w=rng.uniform(0.85, 1.15), brow_th=rng.uniform(0.7, 1.3),
+                skin=rng.uniform(120, 210), hair=rng.uniform(10, 90), bg=rng.uniform(40, 120),
+                cy=rng.uniform(-1.5, 1.5))
 
 def draw_face(e:dict, # face parameters, scalars (see `FACE_PARAMS`)
               ident:dict, # identity from `_face_identity`
@@ -190,11 +201,13 @@ def draw_face(e:dict, # face parameters, scalars (see `FACE_PARAMS`)
     ey, ex = cy - 0.22 * fh, ident['eye_sep'] * S
     for s in (-1, 1):
         x0 = cx + s * ex; hw = 3.5 * S * ident['eye_w']; hh = 1.8 * S * e['eye_open']
-        dr.ellipse([x0 - hw, ey - hh, x0 + hw, ey + hh], fill=min(255, skin + 40), outline=dark, width=max(1, int(S / 2)))
+        dr.ellipse([x0 - hw, ey - hh, x0 + hw, ey + hh], fill=min(255, skin + 40), outline=dark,
+                   width=max(1, int(S / 2)))
         r = min(1.6 * S, hh); dr.ellipse([x0 - 1.6 * S, ey - r, x0 + 1.6 * S, ey + r], fill=dark)
         by = ey - (4.5 + e['brow_raise']) * S
         xi, xo = cx + s * (ex - 3.5 * S), cx + s * (ex + 4.5 * S)
-        pts = [(xi, by - e['brow_inner'] * S), ((xi + xo) / 2, by - 0.8 * S - 0.3 * e['brow_inner'] * S), (xo, by + 0.3 * e['brow_inner'] * S)]
+        pts = [(xi, by - e['brow_inner'] * S), ((xi + xo) / 2, by - 0.8 * S - 0.3 * e['brow_inner'] * S),
+               (xo, by + 0.3 * e['brow_inner'] * S)]
         dr.line(pts, fill=dark, width=max(1, int(round(2 * S * ident['brow_th']))), joint='curve')
     ny = cy + 0.25 * fh
     dr.line([(cx, ey + 1 * S), (cx - 1 * S, ny), (cx + 1.5 * S, ny)], fill=int(skin * 0.6), width=max(1, int(S / 2)))
@@ -211,10 +224,12 @@ def draw_face(e:dict, # face parameters, scalars (see `FACE_PARAMS`)
         dr.polygon(poly, fill=int(dark * 0.6), outline=dark)
     else:
         dr.line(list(zip(cx + xs * mw, yl)), fill=dark, width=max(1, int(round(1.5 * S))), joint='curve')
-    img = img.rotate(rng.normal(0, 4), resample=Image.BILINEAR, translate=tuple(rng.normal(0, 1.5, 2) * S), fillcolor=bg)
+    img = img.rotate(rng.normal(0, 4), resample=Image.BILINEAR, translate=tuple(rng.normal(0, 1.5, 2) * S),
+                     fillcolor=bg)
     a = np.asarray(img.resize((size, size), Image.BOX), dtype=np.float32)
     gy, gx = np.mgrid[-1:1:size * 1j, -1:1:size * 1j]; th = rng.uniform(0, 2 * np.pi)
-    a = a * rng.uniform(0.85, 1.15) + rng.uniform(0, 20) * (np.cos(th) * gx + np.sin(th) * gy) + rng.normal(0, rng.uniform(3, 8), a.shape)
+    a = (a * rng.uniform(0.85, 1.15) + rng.uniform(0, 20) * (np.cos(th) * gx + np.sin(th) * gy)
+         + rng.normal(0, rng.uniform(3, 8), a.shape))
     return np.clip(np.round(a), 0, 255).astype(np.uint8)
 
 # %% ../nbs/01_synthetic.ipynb #2bf24e31
@@ -229,11 +244,12 @@ def _actor_clips(actor:int, seed:int, sr:int):
     rng = np.random.default_rng([seed, actor])
     g = 'M' if actor % 2 else 'F'
     des = _design(); B = len(des)
-    expr = rng.uniform(0.6, 1.3) * np.exp(0.25 * rng.standard_normal(B))     # actor and clip expressiveness, shared by voice and face
+    # actor and clip expressiveness, shared by voice and face
+    expr = rng.uniform(0.6, 1.3) * np.exp(0.25 * rng.standard_normal(B))
     gains = des.intensity.map(INTENSITY_GAIN).to_numpy()
     vsd = np.array([VOICE_NOISE_SD[q] for q in VOICE_PARAMS])
-    vp = _sample_params(EMOTION_VOICE, VOICE_PARAMS, VOICE_NOISE_SD, VOICE_SPREAD, _VOICE_BOUNDS, des.emotion, gains, expr,
-                        0.5 * vsd * rng.standard_normal(len(vsd)), rng)
+    vp = _sample_params(EMOTION_VOICE, VOICE_PARAMS, VOICE_NOISE_SD, VOICE_SPREAD, _VOICE_BOUNDS, des.emotion, gains,
+                        expr, 0.5 * vsd * rng.standard_normal(len(vsd)), rng)
     vp['f0_base'] = np.full(B, (120 if g == 'M' else 210) * 2 ** (rng.normal(0, 2) / 12))
     vp['formant_scale'] = np.full(B, (1.0 if g == 'M' else 1.16) * np.exp(rng.normal(0, 0.04)))
     vp['statement'] = des.statement.to_numpy()
@@ -265,11 +281,13 @@ def make_synthetic_corpus(n_actors:int=24, # number of actors (≥ 4), 60 clips 
 # %% ../nbs/01_synthetic.ipynb #14358c62
 def make_synthetic_face_pool(n_subjects:int=40, # number of distinct subjects
                              per_class:int=20, # faces of each class drawn for every subject
-                             classes=None, # emotions to draw; default the 8 RAVDESS emotions (`EMOTIONS[:8]`); may include 'contempt'
+                             # emotions to draw; default the 8 RAVDESS emotions (`EMOTIONS[:8]`); may include 'contempt'
+                             classes=None,
                              seed:int=1 # generator seed
                             )->FacePool:
     "A face-only synthetic IFER pool of `n_subjects × per_class × len(classes)` faces, identities distinct from the corpus."
-    n_subjects = check_int('n_subjects', n_subjects, 1); per_class = check_int('per_class', per_class, 1); seed = check_int('seed', seed, 0)
+    n_subjects = check_int('n_subjects', n_subjects, 1); per_class = check_int('per_class', per_class, 1)
+    seed = check_int('seed', seed, 0)
     classes = list(EMOTIONS[:8] if classes is None else classes)
     for c in classes: check_choice('classes', c, EMOTIONS)
     imgs, emos, subs = [], [], []
@@ -277,7 +295,8 @@ def make_synthetic_face_pool(n_subjects:int=40, # number of distinct subjects
         rng = np.random.default_rng([seed, 1_000_000 + s])
         ident = _face_identity(rng)
         em = np.repeat(classes, per_class)
-        gains = np.where(em == 'neutral', INTENSITY_GAIN['normal'], rng.choice([INTENSITY_GAIN['normal'], INTENSITY_GAIN['strong']], len(em)))
+        gains = np.where(em == 'neutral', INTENSITY_GAIN['normal'],
+                         rng.choice([INTENSITY_GAIN['normal'], INTENSITY_GAIN['strong']], len(em)))
         expr = rng.uniform(0.6, 1.3) * np.exp(0.25 * rng.standard_normal(len(em)))
         fsd = np.array([FACE_NOISE_SD[q] for q in FACE_PARAMS])
         fp = _sample_params(EMOTION_FACE, FACE_PARAMS, FACE_NOISE_SD, FACE_SPREAD, _FACE_BOUNDS, em, gains, expr,

@@ -37,7 +37,8 @@ class DomainEncoder(nn.Module):
         super().__init__()
         chs = (1,) + tuple(channels)
         self.convs = nn.Sequential(*[_down(a, b) for a, b in zip(chs[:-1], chs[1:])])
-        self.size, n = tuple(size), channels[-1] * _down_size(size[0], len(channels)) * _down_size(size[1], len(channels))
+        self.size, n = tuple(size), (channels[-1] * _down_size(size[0], len(channels))
+                                     * _down_size(size[1], len(channels)))
         self.fc = nn.Sequential(nn.Flatten(), nn.Linear(n, hidden), nn.LeakyReLU(0.2, inplace=True))
     def forward(self, x):
         if x.dim() != 4 or x.shape[1] != 1 or tuple(x.shape[2:]) != self.size:
@@ -132,14 +133,17 @@ class Translator(nn.Module):
         super().__init__()
         self.n_classes = check_int('n_classes', n_classes, 2)
         self.latent = latent
-        self.enc_f_body, self.enc_a_body = DomainEncoder(face_size, channels, hidden), DomainEncoder(spec_size, channels, hidden)
+        self.enc_f_body, self.enc_a_body = (DomainEncoder(face_size, channels, hidden),
+                                            DomainEncoder(spec_size, channels, hidden))
         self.enc_shared, self.dec_shared = SharedEncoder(hidden, latent), SharedDecoder(hidden, latent)
-        self.dec_f_body, self.dec_a_body = DomainDecoder(face_size, channels, hidden), DomainDecoder(spec_size, channels, hidden)
+        self.dec_f_body, self.dec_a_body = (DomainDecoder(face_size, channels, hidden),
+                                            DomainDecoder(spec_size, channels, hidden))
         self.dis_f = FaceDiscriminator(face_size, channels)
         self.dis_t = dis_t if dis_t is not None else _spec_cnn(self.n_classes + 1, dis_t_channels)
         self.log_sigma_f = nn.Parameter(torch.tensor(math.log(sigma_init)))
         self.log_sigma_a = nn.Parameter(torch.tensor(math.log(sigma_init)))
-        self.latent_cls = nn.Linear(latent, self.n_classes)  # class-wise latent alignment: one linear classifier on both domains' codes
+        # class-wise latent alignment: one linear classifier on both domains' codes
+        self.latent_cls = nn.Linear(latent, self.n_classes)
         self.au_dim = None if au_dim is None else check_int('au_dim', au_dim, 1)
         if au_dim is not None:                              # third domain: AU vectors (encoder, decoder, Dis_u, σ_u)
             self.enc_u_body, self.dec_u_body = VectorEncoder(au_dim, hidden), VectorDecoder(au_dim, hidden)
@@ -346,9 +350,11 @@ class TranslatorTrainer:
         m, w, dev = self.model, self.w, self.device
         faces, specs = faces.to(dev), specs.to(dev)
         face_labels = torch.as_tensor(face_labels).long().to(dev)
-        spec_labels = torch.full((len(specs),), -1, dtype=torch.long, device=dev) if spec_labels is None else torch.as_tensor(spec_labels).long().to(dev)
+        spec_labels = (torch.full((len(specs),), -1, dtype=torch.long, device=dev) if spec_labels is None
+                       else torch.as_tensor(spec_labels).long().to(dev))
         if paired and len(faces) != len(specs):
-            raise ValueError(f"paired=True needs one spectrogram per face, got {len(faces)} faces and {len(specs)} spectrograms")
+            raise ValueError("paired=True needs one spectrogram per face, "
+                             f"got {len(faces)} faces and {len(specs)} spectrograms")
         if len(face_labels) != len(faces) or (face_labels < 0).any() or (face_labels >= m.n_classes).any():
             raise ValueError(f"face_labels must give a class in 0..{m.n_classes-1} for each of the {len(faces)} faces")
         m.train()
@@ -399,8 +405,8 @@ class TranslatorTrainer:
         self._set_dis_grad(True); self.n_steps += 1
         self.last_split = (face_labels.detach().cpu(), high.cpu())   # for AnnealLog
         out = {k: float(v.detach()) for k, v in L.items()}
-        out.update(gen_total=float(total.detach()), dis_t=float(l_dis_t.detach()), dis_f=float(l_dis_f.detach()), eps=float(eps),
-                   n_high=int(high.sum()), n_low=int((~high).sum()),
+        out.update(gen_total=float(total.detach()), dis_t=float(l_dis_t.detach()), dis_f=float(l_dis_f.detach()),
+                   eps=float(eps), n_high=int(high.sum()), n_low=int((~high).sum()),
                    sigma_f=float(m.log_sigma_f.detach().exp()), sigma_a=float(m.log_sigma_a.detach().exp()))
         return out
 
@@ -424,7 +430,8 @@ def fit_translator(trainer:TranslatorTrainer,
     "Train the translator for `n_steps`, returning a DataFrame of per-step losses."
     n_steps = check_int('n_steps', n_steps, 1)
     if paired == (spec_loader is not None):
-        raise ValueError("give spec_loader for unpaired training, and spec_loader=None with 4-tuples in face_loader for paired=True")
+        raise ValueError("give spec_loader for unpaired training, "
+                         "and spec_loader=None with 4-tuples in face_loader for paired=True")
     fl = _cycle(face_loader); sl = None if paired else _cycle(spec_loader)
     rows = []
     for s in tqdm(range(n_steps), desc='translator', disable=not progress):
