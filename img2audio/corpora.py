@@ -87,7 +87,7 @@ def read_audio(path, # a .wav or .flac file (any sample rate, mono or multichann
                sr:int=16000, # sample rate to return
                min_peak:float=1e-3 # a clip whose absolute peak is below this is "silent"
               )->np.ndarray:
-    "Mono float32 waveform of `path` at `sr`; a `ValueError` naming the file when it is corrupt, truncated, empty or silent."
+    "Mono float32 waveform of `path` at `sr`; a `ValueError` naming the file if corrupt, truncated, empty or silent."
     path = Path(path)
     try: x, file_sr = sf.read(str(path), dtype='float32', always_2d=True)
     except Exception as e:
@@ -171,7 +171,7 @@ def video_face(path, # a video file readable by OpenCV (mp4, flv, avi)
                n_frames:int=5, # frames tried around the middle
                size:int=64 # output side
               )->np.ndarray:
-    "A `size`×`size` uint8 face crop from the middle of the video at `path`; a `ValueError` naming the file if there is none."
+    "A `size`×`size` uint8 face crop from the middle of video `path`; a `ValueError` naming the file if it has none."
     path = Path(path)
     cap = cv2.VideoCapture(str(path))
     try:
@@ -202,7 +202,7 @@ def video_face(path, # a video file readable by OpenCV (mp4, flv, avi)
 def _n_jobs(n_jobs): return max(1, min(8, os.cpu_count() or 1)) if n_jobs is None else check_int('n_jobs', n_jobs, 1)
 
 def _pmap(f, items, n_jobs=None)->list:
-    "`f` over `items` in `n_jobs` threads, each on one contiguous chunk; each result is the value or the `Exception` raised."
+    "`f` over `items` in `n_jobs` threads, one contiguous chunk each; per item the value or the `Exception` raised."
     def g(chunk):
         out = []
         for x in chunk:
@@ -228,7 +228,7 @@ def _check_dir(d, what:str, expected:str)->Path:
     return d
 
 def _files(root:Path, exts)->list:
-    "Files under `root` (any depth, through linked folders) with one of the suffixes `exts`, hidden files left out, sorted."
+    "Files under `root` (any depth, through linked folders) with a suffix in `exts`, hidden files left out, sorted."
     return walk_files(root, set(exts))
 
 def _log_skipped(what:str, n_loaded:int, skipped:list):
@@ -365,7 +365,7 @@ def load_ravdess(data_dir, # folder holding Actor_XX folders (any subset) or the
                  min_peak:float=1e-3, # clips quieter than this peak are skipped as silent
                  n_jobs:int|None=None # reader threads (None: up to 8)
                 )->AVCorpus:
-    "RAVDESS audio (wav/flac) at `sr`, with faces from the matching videos; broken files are skipped and listed in `.skipped`."
+    "RAVDESS audio (wav/flac) at `sr` with faces from the matching videos; broken files skipped, listed in `.skipped`."
     root = _check_dir(data_dir, 'RAVDESS', RAVDESS_EXPECTED)
     # a face pairs with the audio of the same clip: same vocal channel, emotion, intensity, statement, repetition
     # and actor
@@ -404,7 +404,7 @@ def parse_cremad_name(path, # a CREMA-D file name or path, e.g. 'AudioWAV/1001_D
 
 def read_cremad_demographics(csv_path # VideoDemographics.csv
                             )->dict:
-    "Map CREMA-D actor id -> 'M'/'F' from `VideoDemographics.csv`; a `ValueError` naming the file if its columns are wrong."
+    "Map CREMA-D actor id -> 'M'/'F' from `VideoDemographics.csv`; a `ValueError` naming the file on wrong columns."
     df = pd.read_csv(csv_path)
     if not {'ActorID', 'Sex'} <= set(df.columns):
         raise ValueError(f"{csv_path}: expected columns ActorID and Sex, found {list(df.columns)}")
@@ -412,15 +412,16 @@ def read_cremad_demographics(csv_path # VideoDemographics.csv
     return {int(a): sex.get(str(s).strip().lower()) for a, s in zip(df.ActorID, df.Sex)}
 
 # %% ../nbs/02_corpora.ipynb #833914b7
-def load_cremad(data_dir, # CREMA-D folder (with AudioWAV/, optional VideoFlash/ and VideoDemographics.csv) or AudioWAV itself
-                faces:str='auto', # 'auto': paired faces when videos exist; 'none'; 'require': error without videos
-                sr:int=16000, # sample rate of the returned waveforms
-                actors=None, # only these actor ids (1001-1091); None for all found
-                face_detector=None, # callable gray -> (x,y,w,h) or None; default `detect_face` (Haar)
-                n_frames:int=5, # video frames tried around the middle of a clip
-                min_peak:float=1e-3, # clips quieter than this peak are skipped as silent
-                n_jobs:int|None=None # reader threads (None: up to 8)
-               )->AVCorpus:
+def load_cremad(
+    data_dir, # CREMA-D folder (with AudioWAV/, optional VideoFlash/ and VideoDemographics.csv) or AudioWAV itself
+    faces:str='auto', # 'auto': paired faces when videos exist; 'none'; 'require': error without videos
+    sr:int=16000, # sample rate of the returned waveforms
+    actors=None, # only these actor ids (1001-1091); None for all found
+    face_detector=None, # callable gray -> (x,y,w,h) or None; default `detect_face` (Haar)
+    n_frames:int=5, # video frames tried around the middle of a clip
+    min_peak:float=1e-3, # clips quieter than this peak are skipped as silent
+    n_jobs:int|None=None # reader threads (None: up to 8)
+)->AVCorpus:
     "CREMA-D audio at `sr` with faces from `VideoFlash/`; gender from `VideoDemographics.csv` when present."
     root = _check_dir(data_dir, 'CREMA-D', CREMAD_EXPECTED)
     csvs = [p for p in (root/'VideoDemographics.csv', root.parent/'VideoDemographics.csv') if p.is_file()]
@@ -448,7 +449,7 @@ _JAFFE_RE = re.compile(r'([A-Za-z]{2})\.([A-Za-z]{2})(\d*)\.(\d+)\.tiff?', re.I)
 _GENERIC = {'train', 'test', 'val', 'valid', 'validation', 'training', 'images', 'data', 'public', 'private'}
 
 def read_gray(path)->np.ndarray:
-    "A 2-D uint8 grayscale image from `path` (OpenCV, with PIL as fallback); a `ValueError` naming the file if unreadable."
+    "A 2-D uint8 grayscale image from `path` (OpenCV, PIL as fallback); a `ValueError` naming the file if unreadable."
     img = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
     if img is None:
         try:
@@ -466,7 +467,7 @@ def _face_from(img, detect, face_detector, size, path):
 
 def face_set_format(path # a face-set file or folder
                    )->str:
-    "Which layout `path` has: 'fer_csv', 'ckplus', 'jaffe' or 'folders'; a `ValueError` saying what was expected otherwise."
+    "Which layout `path` has: 'fer_csv', 'ckplus', 'jaffe' or 'folders'; else a `ValueError` saying what was expected."
     p = Path(path).expanduser()
     if not p.exists(): raise FileNotFoundError(f"face set {p} does not exist; expected {FACE_SET_EXPECTED}")
     if p.is_file():

@@ -105,7 +105,7 @@ def _translate_with(model):
     return f
 
 def load_image2audio(run)->RunModel:
-    "Image2Audio's translator (`model_i2a.safetensors`): Dec_a(Enc_f(face)), and its K+1 classifier Dis_t (K real classes)."
+    "Image2Audio (`model_i2a.safetensors`): translator Dec_a(Enc_f(face)) and K+1 classifier Dis_t (K real classes)."
     from img2audio.translator import Translator
     path = Path(run)/'model_i2a.safetensors'
     if not path.exists(): return load_base_classifier(run)    # the 'base' ablation has no translator

@@ -113,7 +113,7 @@ def generation_scores(classifier:torch.nn.Module, # the "Inception" network: tra
                       n_classes:int|None=None, # softmax over the first K logits (None: all)
                       splits:int=1 # IS splits (mean reported)
                      )->dict: # is_base, is_high, is_low, fid_high, fid_low, n_real, n_high, n_low
-    "Table 1's generation-quality rows: IS of real (BaseScore), high- and low-density sets; FID of each generated set to the real one."
+    "Table 1's generation-quality rows: IS of real (BaseScore), high- and low-density sets; FID of both sets to real."
     n = lambda a: 0 if a is None else len(a)
     if n(real_specs) < 2:
         raise ValueError(f"real_specs has {n(real_specs)} spectrograms; IS/FID need at least 2 real ones")

@@ -83,7 +83,7 @@ def _kmeans(X:torch.Tensor, C:int, iters:int=10, seed:int=0)->torch.Tensor:
     return cen
 
 def _block_pairs(x, q, m, Xq, Xm, msq, cap, beta, slack, extra=4):
-    "Directed pairs (q_i, m_j): m_j among the `cap` nearest of q_i inside the β-ball (float32 screen, float64 decision)."
+    "Directed pairs (q_i, m_j): m_j among the `cap` nearest of q_i in the β-ball (float32 screen, float64 decision)."
     d = torch.addmm(msq[None], Xq, Xm.T, alpha=-2.)          # ‖m‖² − 2⟨q,m⟩: the row's ‖q‖² does not change its order
     d[torch.arange(len(q)), torch.arange(len(q))] = float('inf')  # the query block is the first columns: no self-edges
     qsq = (Xq*Xq).sum(1)[:, None]
@@ -221,7 +221,7 @@ def build_graph(features, # Dis_t features of D_t ∪ D_u, (N, d) torch or numpy
                 n_sample:int=1000, # nodes sampled to estimate the default β
                 seed:int=0 # seed for sampling, PCA and pruning cells
                )->FeatureGraph:
-    r"The graph of paper §2.3: edges where $\|f_i-f_j\|^2\le\beta$ (capped per node), weights $e^{-\gamma\|f_i-f_j\|^2}$."
+    r"Graph of paper §2.3: edges where $\|f_i-f_j\|^2\le\beta$ (capped per node), weights $e^{-\gamma\|f_i-f_j\|^2}$."
     x = _as_features(features)
     if max_neighbors is not None and (isinstance(max_neighbors, bool) or int(max_neighbors) != max_neighbors
                                       or max_neighbors < 1):
@@ -389,7 +389,7 @@ def plot_reliability_graph(coords, # 2-D node positions, (N, 2) (e.g. the featur
                            n_paths:int=8, # draw the paths that reach this many assigned nodes
                            seed:int=0, # which assigned nodes
                            ax=None, title:str|None=None):
-    "The paper's Figure 3: edges, labelled nodes (squares), path-labelled and still-unlabelled nodes, and a few reliability paths."
+    "The paper's Fig. 3: edges, labelled nodes (squares), path-labelled and unlabelled nodes, a few reliability paths."
     import matplotlib.pyplot as plt
     from matplotlib.collections import LineCollection
     xy = np.asarray(coords, dtype=np.float64)

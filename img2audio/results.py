@@ -79,10 +79,11 @@ def table1(runs:pd.DataFrame, # from `collect_runs`
     return pd.DataFrame(out, index=[ABLATION_NAMES.get(i, i) for i in PAPER_TABLE1.index])
 
 # %% ../nbs/13_results.ipynb #4a3f3fa9
-def plot_confusions(records, # run records with 'dataset', 'pairing', 'ablation', 'classes', 'confusion' (e.g. `collect_runs` + confusion)
-                    dataset:str, pairing:str='unpaired',
-                    ablations=('base', 'all'), # one panel each
-                    title:str|None=None):
+def plot_confusions(
+    records, # run records: 'dataset', 'pairing', 'ablation', 'classes', 'confusion' (e.g. `collect_runs` + confusion)
+    dataset:str, pairing:str='unpaired',
+    ablations=('base', 'all'), # one panel each
+    title:str|None=None):
     "Row-normalised confusion matrices summed over seeds, one panel per ablation (the paper's Figure 4)."
     import matplotlib.pyplot as plt
     from img2audio.metrics import plot_confusion_counts

@@ -33,7 +33,7 @@ def plan_sweep(method:str, # a registered method
                folds=(0,), # folds (0-3)
                **common # options shared by every run (dataset, data_dir, epochs, …)
               )->list: # jobs: dicts with 'name' and the `run_experiment` keyword arguments 'kwargs'
-    "The sweep's runs, seed first (a stopped sweep leaves whole seeds), each configuration checked before anything runs."
+    "The sweep's runs, seed first (a stopped sweep leaves whole seeds), each configuration checked before any run."
     jobs = []
     for seed, fold, opts in itertools.product(seeds, folds, expand_grid(grid or {})):
         kw = dict(method=method, seed=int(seed), fold=int(fold), **common, **opts)
@@ -166,7 +166,7 @@ def submit(jobs:list, # from `plan_sweep` (or any dicts with 'name' and run_expe
            progress:bool=True, # a progress bar over runs
            executor_options:dict|None=None # further `make_executor` arguments (partition, gpus, time_min, …)
           )->list: # one record per job: name, status, accuracy, seconds
-    "Run the unfinished jobs with submitit (locally: `workers` processes; SLURM: one array task per run) and wait for them."
+    "Run the unfinished jobs with submitit (locally: `workers` processes; SLURM: one array task per run) and wait."
     todo = [j for j in jobs if not is_finished(j)]
     recs = [{'name': j['name'], 'status': 'done before', 'seconds': 0.0} for j in jobs if is_finished(j)]
     if not todo: return recs

@@ -80,7 +80,7 @@ VOWEL_FORMANTS = {'i': (270, 2290, 3010), 'e': (530, 1840, 2480), 'a': (730, 109
 CLIP_SECONDS = 3.0
 
 def _syllable_index(t, bounds):
-    "For times `t` (T,) and syllable boundaries `bounds` (B,S+1): syllable index (B,T) (-1 before, S after) and phase in it."
+    "For times `t` (T,), syllable bounds `bounds` (B,S+1): syllable index (B,T) (-1 before, S after) and phase in it."
     idx = (t[None, :, None] >= bounds[:, None, :]).sum(-1) - 1
     S = bounds.shape[1] - 1
     k = np.clip(idx, 0, S - 1)
@@ -90,7 +90,7 @@ def _syllable_index(t, bounds):
 
 # %% ../nbs/01_synthetic.ipynb #9c26a944
 def _stft(x, n_fft):
-    "STFT (B,T,K) of real signals (B,n) with a periodic Hann window, hop n_fft/2, frames centred on multiples of the hop."
+    "STFT (B,T,K) of real signals (B,n): periodic Hann window, hop n_fft/2, frames centred on multiples of the hop."
     hop = n_fft // 2; n = x.shape[1]
     xp = np.pad(x, ((0, 0), (hop, n_fft + hop)))
     fr = np.lib.stride_tricks.sliding_window_view(xp, n_fft, axis=1)[:, ::hop][:, :-(-n // hop) + 1]
@@ -104,11 +104,12 @@ def _istft(X, n_fft, n):
     return out[:, hop:hop + n]
 
 # %% ../nbs/01_synthetic.ipynb #bcd02da3
-def render_voices(p:dict, # voice parameters, each (B,) (see `VOICE_PARAMS`) plus 'f0_base' (Hz), 'formant_scale', 'statement'
-                  rng:np.random.Generator, # source of all randomness
-                  sr:int=16000, # sample rate
-                  seconds:float=CLIP_SECONDS # clip length
-                 )->np.ndarray:
+def render_voices(
+    p:dict, # voice parameters, each (B,) (see `VOICE_PARAMS`) plus 'f0_base' (Hz), 'formant_scale', 'statement'
+    rng:np.random.Generator, # source of all randomness
+    sr:int=16000, # sample rate
+    seconds:float=CLIP_SECONDS # clip length
+)->np.ndarray:
     "Synthesise a batch of utterances, (B, seconds*sr) float32 in [-1,1]."
     B, n = len(p['f0']), int(round(seconds * sr)); f32 = np.float32
     randn = lambda *shape: rng.standard_normal(shape, dtype=f32)
@@ -285,7 +286,7 @@ def make_synthetic_face_pool(n_subjects:int=40, # number of distinct subjects
                              classes=None,
                              seed:int=1 # generator seed
                             )->FacePool:
-    "A face-only synthetic IFER pool of `n_subjects × per_class × len(classes)` faces, identities distinct from the corpus."
+    "A face-only synthetic IFER pool of `n_subjects × per_class × len(classes)` faces, identities not in the corpus."
     n_subjects = check_int('n_subjects', n_subjects, 1); per_class = check_int('per_class', per_class, 1)
     seed = check_int('seed', seed, 0)
     classes = list(EMOTIONS[:8] if classes is None else classes)

@@ -46,7 +46,7 @@ class DomainEncoder(nn.Module):
         return self.fc(self.convs(x))
 
 class DomainDecoder(nn.Module):
-    "Domain-specific decoder head: linear layer and three stride-2 transposed convs, (B, hidden) → tanh image (B,1,H,W)."
+    "Domain-specific decoder head: linear layer and three stride-2 transposed convs, (B,hidden) → tanh image (B,1,H,W)."
     def __init__(self, size:tuple, channels:tuple=(16, 32, 64), hidden:int=256):
         super().__init__()
         k = len(channels); self.size = tuple(size)
@@ -199,7 +199,7 @@ class Translator(nn.Module):
         return [p for p in self.parameters() if id(p) not in dis]
 
 class DomainVAE:
-    "One domain's VAE seen through the `DensityModel` protocol: Gaussian encoder, Gaussian decoder with learned scalar σ."
+    "One domain's VAE under the `DensityModel` protocol: Gaussian encoder, Gaussian decoder with learned scalar σ."
     def __init__(self, encode, decode, log_sigma):
         self.encode, self.decode = encode, decode
         self.log_px_given_z = gaussian_decoder_logprob(decode, log_sigma)
@@ -253,7 +253,7 @@ def dis_t_loss(logits_real:Tensor, # Dis_t on real spectrograms, (B,K+1)
                logits_gen:Tensor|None=None, # Dis_t on high-density generations sent to D_t
                labels_gen:Tensor|None=None # their (face) labels
               )->Tensor:
-    "Dis_t side of GAN_{f→a}: real = not fake, D_g = fake, plus cross-entropy on labelled real and high-density generations."
+    "Dis_t in GAN_{f→a}: real = not fake, D_g = fake, plus cross-entropy on labelled real and high-density generations."
     loss = -log_p_real(logits_real).mean()
     lab = labels_real >= 0
     if lab.any(): loss = loss + F.cross_entropy(logits_real[lab], labels_real[lab])
@@ -325,7 +325,7 @@ class TranslatorTrainer:
         for p in (p for d in self.model.discriminators() for p in d.parameters()): p.requires_grad_(flag)
 
     def _dis_t_logits(self, specs:Tensor, fakes:Tensor)->tuple[Tensor, Tensor]:
-        "Dis_t on real and translated spectrograms: one joint batch (lean=False) or two passes, BN statistics from real only."
+        "Dis_t on real and translated spectrograms: a joint batch (lean=False) or two passes, BN stats from real only."
         m, nb = self.model, len(specs)
         if not self.lean:
             lg = m.dis_t(torch.cat([specs, fakes])); return lg[:nb], lg[nb:]
