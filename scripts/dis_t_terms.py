@@ -9,6 +9,7 @@ accuracy on D_u (hidden labels, a diagnostic: nothing is chosen on S4, which thi
 
     python scripts/dis_t_terms.py --runs-root runs/cv --folds 1 2 --ravdess-dir ../shared/data/ravdess_speech \
         --face-dirs ../shared/data/ckplus48
+    python scripts/dis_t_terms.py --runs-root runs/cv --folds 0 1 --dataset synthetic   # its own face pool
 """
 import argparse, json
 from pathlib import Path
@@ -57,7 +58,7 @@ def fold_rows(data, run:Path, fold:int, steps:int)->dict:
         m.dis_t = i2a.warm_start_dis_t(SpecCNN(K + 1), base)
         opt = torch.optim.Adam(m.dis_t.parameters(), lr=c.dis_lr, betas=(0.5, 0.999))
         pc = i2a.Image2AudioConfig(ablation='no_high_no_rel', dis_steps=steps)
-        Xg = Dg[dg] if dg else torch.zeros(0, 1, 64, 156)
+        Xg = Dg[dg] if dg else X[:0]
         i2a.dis_t_objective = only(terms)
         try:
             i2a._dis_t_phase(m, opt, pc, X[s1], Y[s1], np.full(len(s1), -1), X[s1][:0], np.zeros(0, np.int64), X[du],
@@ -70,15 +71,19 @@ def fold_rows(data, run:Path, fold:int, steps:int)->dict:
 
 def main():
     a = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    a.add_argument('--runs-root', required=True, help='root of finished run_table1.py runs (ravdess-unpaired-all-f{F}-s0)')
+    a.add_argument('--runs-root', required=True, help='root of finished run_table1.py runs (<dataset>-unpaired-all-f{F}-s0)')
+    a.add_argument('--dataset', default='ravdess', choices=['ravdess', 'synthetic'])
     a.add_argument('--folds', nargs='+', type=int, default=[1, 2])
     a.add_argument('--steps', type=int, default=120, help='Dis_t updates (the cpu schedule: 4 rounds × 30)')
     a.add_argument('--ravdess-dir', default='../shared/data/ravdess_speech')
     a.add_argument('--face-dirs', default='../shared/data/ckplus48')
     args = a.parse_args()
     torch.set_num_threads(1)
-    data = load_experiment_data('ravdess', data_dir=args.ravdess_dir, face_dirs=[args.face_dirs])
-    rows = {f: fold_rows(data, Path(args.runs_root) / f'ravdess-unpaired-all-f{f}-s0', f, args.steps) for f in args.folds}
+    real = args.dataset == 'ravdess'
+    data = (load_experiment_data('ravdess', data_dir=args.ravdess_dir, face_dirs=[args.face_dirs]) if real
+            else load_experiment_data('synthetic'))   # the runs' defaults: 24 actors, corpus seed 0, synthetic face pool
+    root = Path(args.runs_root)
+    rows = {f: fold_rows(data, root / f'{args.dataset}-unpaired-all-f{f}-s0', f, args.steps) for f in args.folds}
     print(json.dumps(rows, indent=1))
 
 
