@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np, pandas as pd
 
 # %% auto #0
-__all__ = ['ABLATIONS', 'ABLATION_NAMES', 'PAPER_TABLE1', 'PAIR_KEY', 'collect_runs', 'table1', 'plot_confusions', 'paired_gains',
-           'bootstrap_ci', 'paired_gain', 'gains_over_base', 'summarize']
+__all__ = ['ABLATIONS', 'ABLATION_NAMES', 'PAPER_TABLE1', 'PAIR_KEY', 'collect_runs', 'read_runs', 'table1', 'plot_confusions',
+           'paired_gains', 'bootstrap_ci', 'paired_gain', 'gains_over_base', 'summarize']
 
 # %% ../nbs/13_results.ipynb #50587d5a
 ABLATIONS = ('base', 'no_low_no_rel', 'no_low', 'no_high_no_rel', 'all')
@@ -46,6 +46,16 @@ def collect_runs(root # folder searched recursively for run folders
         row.update({k: v for k, v in met.items() if isinstance(v, (int, float)) and not isinstance(v, bool)})
         rows.append(row)
     return pd.DataFrame(rows)
+
+# %% ../nbs/13_results.ipynb #b4e959e1
+def read_runs(path, # a gathered runs.json (`img2audio.sweep.gather`, scripts/run_*.py)
+              missing:str='' # printed when `path` is absent: what to run first
+             )->pd.DataFrame: # one row per run; empty when `path` is absent
+    "The runs gathered in `path` as a DataFrame, saying how many were found."
+    p = Path(path)
+    runs = pd.DataFrame(json.loads(p.read_text())) if p.exists() else pd.DataFrame()
+    print(f'{len(runs)} finished runs from {p}' if len(runs) else f'no {p}' + (f': {missing}' if missing else ''))
+    return runs
 
 # %% ../nbs/13_results.ipynb #21c8ab12
 def _fmt(v:pd.Series, scale:float)->str:
