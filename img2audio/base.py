@@ -17,7 +17,7 @@ __all__ = ['conv_block', 'SpecCNN', 'SpecAugment', 'optim_to_tensors', 'optim_fr
 
 # %% ../nbs/05_base.ipynb #de282e77
 def conv_block(ci:int, co:int)->nn.Sequential:
-    "3×3 conv → batch norm → ReLU → 2×2 max-pool, run as max-pool then ReLU (the same function, 4× fewer ReLUs)."
+    "3×3 conv → batch norm → ReLU → 2×2 max-pool, run as pool then ReLU (the same function, 4× fewer ReLUs)."
     return nn.Sequential(nn.Conv2d(ci, co, 3, padding=1, bias=False), nn.BatchNorm2d(co), nn.MaxPool2d(2),
                          nn.ReLU(inplace=True))
 
