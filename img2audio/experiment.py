@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_experiment.ipynb #5702fa64
 from __future__ import annotations
-import argparse, json, sys, time
+import argparse, json, subprocess, sys, time
 from dataclasses import asdict
 from pathlib import Path
 import numpy as np, torch
@@ -20,7 +20,7 @@ from .runs import (ExperimentData, RunDir, load_experiment_data, run_split, run_
                             plot_curves, plot_spec_grid)
 
 # %% auto #0
-__all__ = ['COMMANDS', 'resolve_config', 'run_experiment', 'register_command', 'main']
+__all__ = ['COMMANDS', 'resolve_config', 'code_version', 'run_experiment', 'register_command', 'main']
 
 # %% ../nbs/07_experiment.ipynb #e0645565
 def _path_list(x)->list:
@@ -101,6 +101,18 @@ def resolve_config(method:str='base', # a registered method (`img2audio run --he
     if run['out_dir'] in (None, ''): run['out_dir'] = _default_out_dir(run, method, opts)
     return {**run, 'method': method, **(asdict(opts) if opts is not None else {})}
 
+# %% ../nbs/07_experiment.ipynb #c361f476
+def code_version()->str|None:
+    "The git commit of the img2audio checkout in use ('+dirty' with uncommitted changes); None outside a checkout."
+    root = Path(img2audio.__file__).resolve().parent.parent
+    if not ((root / '.git').exists() and (root / 'settings.ini').exists()): return None
+    git = lambda *a: subprocess.run(['git', '-C', str(root), *a], capture_output=True, text=True, timeout=30)
+    try:
+        rev, status = git('rev-parse', 'HEAD'), git('status', '--porcelain', '--untracked-files=no')
+    except (OSError, subprocess.SubprocessError): return None
+    if rev.returncode != 0: return None
+    return rev.stdout.strip() + ('+dirty' if status.stdout.strip() else '')
+
 # %% ../nbs/07_experiment.ipynb #3e8b83cd
 def _load_data(cfg:dict, method, dev, cache_dir, log)->ExperimentData:
     t0 = time.perf_counter()
@@ -119,7 +131,7 @@ def _write_start(run:RunDir, cfg:dict, data:ExperimentData, sp:dict):
     run.write_json('config.json', {
         'params': cfg, 'classes': data.classes, 'n_clips': int(len(data.labels)), 'face_pool': pool,
         'paired_faces': data.faces is not None, 'paired_aus': None if data.aus is None else len(data.au_names),
-        'versions': {'img2audio': img2audio.__version__, 'torch': torch.__version__},
+        'versions': {'img2audio': img2audio.__version__, 'torch': torch.__version__, 'commit': code_version()},
         'torch_threads': torch.get_num_threads(), 'features': asdict(FeatureConfig()), 'skipped': data.skipped})
     run.write_json('split.json', {'seed': cfg['seed'], 'fold': cfg['fold'], 'gender_balanced': sp['gender_balanced'],
                                   'groups': sp['groups'],

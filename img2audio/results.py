@@ -40,6 +40,7 @@ def collect_runs(root # folder searched recursively for run folders
         row = {'run': str(m.parent), 'dataset': p['dataset'], 'method': p['method'],
                'seed': p['seed'], 'fold': p.get('fold', 0),
                'classes': ','.join(met.get('classes') or []), 'torch_threads': cfg.get('torch_threads'),
+               'commit': (cfg.get('versions') or {}).get('commit'),
                'ablation': p.get('ablation', 'base' if p['method'] == 'base' else None),
                'pairing': p.get('pairing', 'unpaired'),
                'face_dirs': ','.join(Path(f).name for f in p.get('face_dirs') or [])}

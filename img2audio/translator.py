@@ -18,8 +18,8 @@ from .density import reparameterize, gaussian_decoder_logprob, log_density, spli
 __all__ = ['PRECISIONS', 'DomainEncoder', 'DomainDecoder', 'SharedEncoder', 'SharedDecoder', 'FaceDiscriminator', 'VectorEncoder',
            'VectorDecoder', 'VectorDiscriminator', 'Translator', 'DomainVAE', 'LossWeights', 'kl_std_normal',
            'vae_loss', 'cycle_loss', 'sigma_nll', 'log_p_fake', 'log_p_real', 'dis_t_loss', 'gan_f2a_loss',
-           'class_aware_loss', 'bce_real', 'bce_fake', 'frozen_bn_stats', 'latent_align_loss', 'TranslatorTrainer',
-           'fit_translator']
+           'class_aware_loss', 'bce_real', 'bce_fake', 'frozen_bn_stats', 'folded_bn', 'latent_align_loss',
+           'TranslatorTrainer', 'fit_translator']
 
 # %% ../nbs/08_translator.ipynb #d8ea36ae
 def _down(ci, co): return nn.Sequential(nn.Conv2d(ci, co, 4, 2, 1), nn.LeakyReLU(0.2, inplace=True))
@@ -284,6 +284,38 @@ def frozen_bn_stats(net:nn.Module):
     finally:
         for m in bns: m.train()
 
+class _ConvBN(nn.Module):
+    "A Conv2d with the BatchNorm2d after it folded in by the running statistics; differentiable in both's parameters."
+    def __init__(self, conv:nn.Conv2d, bn:nn.BatchNorm2d):
+        super().__init__()
+        self.conv, self.bn = conv, bn
+    def forward(self, x):
+        c, b = self.conv, self.bn
+        s = b.weight * (b.running_var + b.eps).rsqrt()            # y = s (conv(x) - mean) + beta
+        shift = b.bias - b.running_mean * s + (0 if c.bias is None else c.bias * s)
+        return c._conv_forward(x, c.weight * s.view(-1, 1, 1, 1), shift)
+
+def _conv_bn_pairs(net:nn.Module)->list:
+    "(Sequential, conv name, bn name) of each Conv2d directly followed by an affine BatchNorm2d with running stats."
+    out = []
+    for seq in (m for m in net.modules() if isinstance(m, nn.Sequential)):
+        names = list(seq._modules)
+        for a, b in zip(names[:-1], names[1:]):
+            c, n = seq._modules[a], seq._modules[b]
+            if type(c) is nn.Conv2d and isinstance(n, nn.BatchNorm2d) and n.affine and n.track_running_stats:
+                out.append((seq, a, b))
+    return out
+
+@contextmanager
+def folded_bn(net:nn.Module):
+    "`frozen_bn_stats`, with each conv + batch norm pair run as one convolution (the same function, no BN passes)."
+    pairs = [(seq, a, b, seq._modules[a], seq._modules[b]) for seq, a, b in _conv_bn_pairs(net)]
+    for seq, a, b, c, n in pairs: seq._modules[a], seq._modules[b] = _ConvBN(c, n), nn.Identity()
+    try:
+        with frozen_bn_stats(net): yield net
+    finally:
+        for seq, a, b, c, n in pairs: seq._modules[a], seq._modules[b] = c, n
+
 def latent_align_loss(cls:nn.Module, # linear classifier on latent means, `Translator.latent_cls`
                       mu:Tensor, # latent means of one or both domains, (B, latent)
                       labels:Tensor # their classes, -1 = unlabelled (skipped)
@@ -305,21 +337,28 @@ class TranslatorTrainer:
                  align:float=0.0, # weight of the class-wise latent alignment (0: off)
                  lean:bool=True, # separate real/fake BN passes, no redundant Dis_t pass; False: the first (slower) path
                  channels_last:bool=True, # convolutions in channels-last memory format (faster, same maths)
+                 fold_bn:bool=True, # Dis_t's frozen-statistics passes with batch norm folded into the convs (same maths)
+                 fused_adam:bool=True, # one fused Adam kernel per update, on CPU and CUDA (same maths)
                  precision:str='fp32' # 'bf16': forward passes under bfloat16 autocast (AMX CPUs, GPUs); 'fp32': none
                 ):
         self.device = resolve_device(device) if isinstance(device, str) else device
         self.model, self.w, self.k_density = model.to(self.device), weights, k_density
-        self.align, self.lean = float(align), bool(lean)
+        self.align, self.lean, self.fold_bn = float(align), bool(lean), bool(fold_bn)
         self.precision = check_choice('precision', precision, PRECISIONS)
         if channels_last: self.model.to(memory_format=torch.channels_last)
-        self.opt_g = torch.optim.Adam(model.generator_parameters(), lr=lr, betas=betas)
+        fused = True if fused_adam and self.device.type in ('cpu', 'cuda') else None
+        self.opt_g = torch.optim.Adam(model.generator_parameters(), lr=lr, betas=betas, fused=fused)
         dis = [p for d in model.discriminators() for p in d.parameters()]
-        self.opt_d = torch.optim.Adam(dis, lr=dis_lr or lr, betas=betas)
+        self.opt_d = torch.optim.Adam(dis, lr=dis_lr or lr, betas=betas, fused=fused)
         self.n_steps = 0
 
     def _amp(self):
         "Autocast context of the forward passes: bfloat16 with precision='bf16', a no-op otherwise."
         return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.precision == 'bf16')
+
+    def _frozen(self, net):
+        "Context of Dis_t's passes on translations: BN by real-data running statistics, folded into the convs or not."
+        return folded_bn(net) if self.fold_bn else frozen_bn_stats(net)
 
     def _set_dis_grad(self, flag):
         for p in (p for d in self.model.discriminators() for p in d.parameters()): p.requires_grad_(flag)
@@ -330,14 +369,14 @@ class TranslatorTrainer:
         if not self.lean:
             lg = m.dis_t(torch.cat([specs, fakes])); return lg[:nb], lg[nb:]
         lr = m.dis_t(specs)
-        with frozen_bn_stats(m.dis_t): lf = m.dis_t(fakes)
+        with self._frozen(m.dis_t): lf = m.dis_t(fakes)
         return lr, lf
 
     def _translations_logits(self, specs:Tensor, f2a:Tensor)->Tensor:
         "Dis_t on the translations for the generator update (lean: the translations alone)."
         m = self.model
         if not self.lean: return m.dis_t(torch.cat([specs, f2a]))[len(specs):]
-        with frozen_bn_stats(m.dis_t): return m.dis_t(f2a)
+        with self._frozen(m.dis_t): return m.dis_t(f2a)
 
     def step(self, faces:Tensor, # (B,1,64,64) in [-1,1], or (B,D) action-unit vectors (a Translator with au_dim=D)
              face_labels:Tensor, # (B,) classes 0..K-1

@@ -1,8 +1,9 @@
 "Cross-module tests: real-format corpora on disk → features (content-keyed cache) → run_experiment, with broken files and face sets."
-import json
+import json, subprocess
 from pathlib import Path
 import numpy as np, pytest, soundfile as sf
 from PIL import Image
+import img2audio
 from img2audio.experiment import run_experiment
 from img2audio.runs import load_experiment_data, _content_key
 from img2audio.features import FeatureConfig, waves_to_specs
@@ -42,6 +43,10 @@ def test_ravdess_end_to_end_with_broken_files_and_faces(tmp_path):
                        out_dir=tmp_path/'run', cache_dir=tmp_path/'cache')
     cfg = json.loads((tmp_path/'run'/'config.json').read_text())
     assert cfg['classes'] == ['happy', 'sad', 'angry']            # shared by the audio (no neutral in faces) and the face set
+    root = Path(img2audio.__file__).resolve().parent.parent
+    head = subprocess.run(['git', '-C', str(root), 'rev-parse', 'HEAD'], capture_output=True, text=True)
+    if (root/'settings.ini').exists() and head.returncode == 0:   # an editable checkout (CI's clone): it names its commit
+        assert cfg['versions']['commit'].split('+')[0] == head.stdout.strip()
     assert cfg['n_clips'] == 4 * 3 * 2 - 1                        # the corrupt angry clip is skipped
     skipped = {Path(f).name: r for f, r in cfg['skipped']}
     assert '03-01-05-01-01-01-03.flac' in skipped and '03-01-09-01-01-01-04.wav' in skipped
