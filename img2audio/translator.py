@@ -19,7 +19,7 @@ __all__ = ['PRECISIONS', 'DomainEncoder', 'DomainDecoder', 'SharedEncoder', 'Sha
            'VectorDecoder', 'VectorDiscriminator', 'Translator', 'DomainVAE', 'LossWeights', 'kl_std_normal',
            'vae_loss', 'cycle_loss', 'sigma_nll', 'log_p_fake', 'log_p_real', 'dis_t_loss', 'gan_f2a_loss',
            'class_aware_loss', 'bce_real', 'bce_fake', 'frozen_bn_stats', 'folded_bn', 'latent_align_loss',
-           'TranslatorTrainer', 'fit_translator']
+           'match_layouts', 'TranslatorTrainer', 'fit_translator']
 
 # %% ../nbs/08_translator.ipynb #d8ea36ae
 def _down(ci, co): return nn.Sequential(nn.Conv2d(ci, co, 4, 2, 1), nn.LeakyReLU(0.2, inplace=True))
@@ -324,6 +324,18 @@ def latent_align_loss(cls:nn.Module, # linear classifier on latent means, `Trans
     m = labels >= 0
     return F.cross_entropy(cls(mu[m]), labels[m]) if m.any() else mu.new_zeros(())
 
+def _same_layout(x:Tensor, like:Tensor)->Tensor:
+    "`x` with the strides of `like`: `x` itself when they match, else a copy."
+    return x if x.stride() == like.stride() else torch.empty_like(like, dtype=x.dtype).copy_(x)
+
+def match_layouts(opt:torch.optim.Optimizer, *_):
+    "Optimiser step pre-hook: every gradient and moment gets its parameter's memory layout, which fused Adam assumes."
+    for p in (p for g in opt.param_groups for p in g['params']):
+        if p.grad is not None: p.grad = _same_layout(p.grad, p)
+        st = opt.state.get(p, {})
+        for k, v in st.items():
+            if torch.is_tensor(v) and v.shape == p.shape: st[k] = _same_layout(v, p)
+
 PRECISIONS = ('fp32', 'bf16')
 
 class TranslatorTrainer:
@@ -350,6 +362,8 @@ class TranslatorTrainer:
         self.opt_g = torch.optim.Adam(model.generator_parameters(), lr=lr, betas=betas, fused=fused)
         dis = [p for d in model.discriminators() for p in d.parameters()]
         self.opt_d = torch.optim.Adam(dis, lr=dis_lr or lr, betas=betas, fused=fused)
+        if fused:                                     # e.g. moments restored from a checkpoint are stored contiguous
+            for o in (self.opt_g, self.opt_d): o.register_step_pre_hook(match_layouts)
         self.n_steps = 0
 
     def _amp(self):
