@@ -349,7 +349,7 @@ class TranslatorTrainer:
                  align:float=0.0, # weight of the class-wise latent alignment (0: off)
                  lean:bool=True, # separate real/fake BN passes, no redundant Dis_t pass; False: the first (slower) path
                  channels_last:bool=True, # convolutions in channels-last memory format (faster, same maths)
-                 fold_bn:bool=True, # Dis_t's frozen-statistics passes with batch norm folded into the convs (same maths)
+                 fold_bn:bool=True, # Dis_t's passes on translations: batch norm folded into the convs (same maths)
                  fused_adam:bool=True, # one fused Adam kernel per update, on CPU and CUDA (same maths)
                  precision:str='fp32' # 'bf16': forward passes under bfloat16 autocast (AMX CPUs, GPUs); 'fp32': none
                 ):
