@@ -1,24 +1,29 @@
 """Translator training throughput (samples/s: faces + spectrograms per alternating update), on the CPU and, when
-PyTorch sees one, on CUDA, for six paths measured in one run:
-- first path: joint real+fake batches through Dis_t, Dis_t run on the real batch again in the generator update,
-  IWAE ranking inside every step, the module's default sizes, contiguous (NCHW) convolutions;
-- lean path (issue 5; the 430 ms that issue 11 asked to make 3x faster): separate real/fake passes, no redundant Dis_t
-  pass, ranking once per round outside the step, Image2Audio's translator sizes;
+PyTorch sees one, on CUDA, for seven paths measured in one run:
+- first path: the issue-time step with IWAE ranking inside every step (eps=0.5) and the module's default sizes;
+- issue-time step (the baseline of issue 11's "3x faster"): the step as it was when the issue timed it (430 ms):
+  joint real+fake batches through Dis_t (shared batch norm), Dis_t run on the real batch again in the generator update,
+  contiguous (NCHW) convolutions, plain Adam, eps=0; here with Image2Audio's translator sizes (the model it trains);
+- lean path: separate real/fake passes (batch norm from real data only), no redundant Dis_t pass, ranking once per round
+  outside the step;
 - channels-last + pool first: the lean path with channels-last convolutions and Dis_t's blocks pooling before the ReLU
   (the same function on a quarter of the elements);
-- now: that, with batch norm folded into the convolutions in Dis_t's two passes on translations (`fold_bn`) and one fused
-  Adam kernel per update (`fused_adam`): the same function, up to rounding; Image2Audio's default;
+- now: that, with batch norm folded into the convolutions in Dis_t's two passes on translations (`fold_bn`) and one
+  fused Adam kernel per update (`fused_adam`): the same function up to rounding; Image2Audio's default;
 - now + bf16: the same under bfloat16 autocast (`precision='bf16'`; fast where the CPU has AMX, or on a GPU);
-- now + bf16, 2x batch: the same with twice the batch per step (and, in the quality check, half the steps).
-The first and lean paths run Dis_t with the old block order (ReLU, then max-pool), as they did when they were measured,
-and neither folds batch norm nor fuses Adam. Each path is timed `--reps` times, interleaved, and its fastest repetition is
-kept (a shared machine only slows a path down). Channels-last, the block order, folding and fused Adam change the work,
-not the maths. bfloat16 and the batch do change what is learnt, so `--quality N` trains the lean path, 'now' and
-'now + bf16' for N paired updates of 24, and the 2x batch path for N/2 updates of 48 (the same samples), on the synthetic
-corpus (12 actors, fold 0, the setting of 12_image2audio's class-dependence test, Image2Audio's sizes), and prints each
-one's training seconds and the independent judge's accuracy on translations of the faces of actors the translator never
-saw (chance 1/8), per seed and averaged.
-Usage: python benchmarks/bench_translator.py [--batch 16] [--steps 10] [--reps 2] [--quality 0] [--quality-seeds 0]"""
+- now + bf16, 2x batch: the same with twice the batch per step.
+The first three paths run Dis_t with the old block order (ReLU, then max-pool), as they did when they were measured, and
+fold nothing and fuse nothing. Each path is timed `--reps` times, interleaved, and its fastest repetition is kept (a
+shared machine only slows a path down). Channels-last, the block order, folding and fused Adam change the work, not the
+maths; the lean step, bfloat16 and the batch do change what is learnt. So `--quality N` trains the issue-time step,
+'now' and 'now + bf16' for N paired updates of 24, and the 2x batch path for N/2 updates of 48 (the same samples), on
+the synthetic corpus (12 actors, fold 0, the setting of 12_image2audio's class-dependence test, Image2Audio's sizes). At
+`--quality-checks` evenly spaced points it asks an independent judge to classify translations of the faces of actors the
+translator never saw (chance 1/8). It prints each curve, then, on the curves averaged over `--quality-seeds`: each
+path's final accuracy and its speed-up for the same samples, and its speed-up to equal quality: the training seconds the
+issue-time step needs to reach its own final mean accuracy, over the seconds the path needs to first reach it.
+Usage: python benchmarks/bench_translator.py [--batch 16] [--steps 10] [--reps 2] [--quality 0] [--quality-seeds 0]
+       [--quality-checks 8]"""
 import argparse, time
 import numpy as np, torch, torch.nn as nn
 from img2audio.base import SpecCNN
@@ -38,12 +43,16 @@ def old_dis_t(n_out, channels=(16, 32, 64, 96)):
     return net
 
 
+ISSUE_STEP = dict(lean=False, channels_last=False, fold_bn=False, fused_adam=False)
+
+
 def paths():
     "name: (Translator sizes, trainer options, eps, batch multiplier, old Dis_t block order)."
     plain = dict(fold_bn=False, fused_adam=False)
-    first, lean = dict(lean=False, channels_last=False, **plain), dict(channels_last=False, **plain)
-    return {'first path (lean=False, ranking in every step, eps=0.5)': (dict(), first, 0.5, 1, True),
-            'lean path (issue 5: lean=True, eps=0 in the step)': (sizes(), lean, 0.0, 1, True),
+    lean = dict(channels_last=False, **plain)
+    return {'first path (lean=False, ranking in every step, eps=0.5)': (dict(), ISSUE_STEP, 0.5, 1, True),
+            'issue-time step (lean=False, eps=0: the step issue 11 timed)': (sizes(), ISSUE_STEP, 0.0, 1, True),
+            'lean path (lean=True, eps=0 in the step)': (sizes(), lean, 0.0, 1, True),
             'channels-last + pool first (lean, channels-last, pool before ReLU)': (sizes(), plain, 0.0, 1, False),
             'now (+ folded batch norm, fused Adam)': (sizes(), dict(), 0.0, 1, False),
             'now + bf16 (precision=bf16)': (sizes(), dict(precision='bf16'), 0.0, 1, False),
@@ -73,50 +82,81 @@ def bench(dev, batch, steps, kw, tkw, eps, mult=1, old=False):
 
 
 def quality_paths(n_steps):
-    "name: (trainer options, batch, steps, old Dis_t block order) of the quality check."
-    return {'lean path': (dict(channels_last=False, fold_bn=False, fused_adam=False), 24, n_steps, True),
+    "name: (trainer options, batch, updates, old Dis_t block order) of the quality check; all see the same samples."
+    return {'issue-time step': (ISSUE_STEP, 24, n_steps, True),
             'now': (dict(), 24, n_steps, False),
             'now + bf16': (dict(precision='bf16'), 24, n_steps, False),
             'now + bf16, 2x batch': (dict(precision='bf16'), 48, n_steps // 2, False)}
 
 
-def quality(n_steps:int, dev, seeds=(0,)):
-    "Judge accuracy on unseen actors' translations, and training seconds, of each quality path (same samples seen)."
+def _forever(loader):
+    "One endless stream of batches across `fit_translator` calls (a new epoch when the loader runs out)."
+    while True: yield from loader
+
+
+def judge_accuracy(m, judge, faces, labels, dev):
+    "The judge's accuracy on translations of `faces` (their labels hidden from training)."
+    from img2audio.base import predict
+    m.eval()
+    with torch.no_grad():
+        x = torch.cat([m.translate_f2a(faces[i:i + 128].to(dev)).float().cpu() for i in range(0, len(faces), 128)])
+    m.train()
+    return float((predict(judge, x).argmax(1).numpy() == labels.numpy()).mean())
+
+
+def curve(tkw, batch, steps, old, data, seed, dev, checks=8):
+    "Train one path, judging at `checks` evenly spaced points: [(updates, training seconds, judge accuracy)]."
     from torch.utils.data import DataLoader, TensorDataset
+    from img2audio.translator import fit_translator
+    d, judge, s1, du = data
+    torch.manual_seed(seed)
+    m = translator(len(d.classes), sizes(), old)
+    t = TranslatorTrainer(m, LossWeights(cls=5.0), lr=1e-3, dis_lr=3e-4, align=5.0, device=dev, **tkw)
+    pairs = TensorDataset(d.faces[s1], d.labels[s1], d.specs[s1], d.labels[s1])
+    batches = _forever(DataLoader(pairs, batch_size=batch, shuffle=True,
+                                  generator=torch.Generator().manual_seed(seed)))
+    out, secs, done = [], 0.0, 0
+    for c in range(1, checks + 1):
+        n = steps * c // checks - done
+        t0 = time.perf_counter()
+        fit_translator(t, batches, n_steps=n, paired=True, progress=False)
+        secs, done = secs + time.perf_counter() - t0, done + n
+        out.append((done, secs, judge_accuracy(m, judge, d.faces[du], d.labels[du], dev)))
+    return out
+
+
+def time_to(mean_curve, target):
+    "Training seconds of the first check whose (seed-mean) judge accuracy reaches `target`; None if none does."
+    return next((secs for _, secs, acc in mean_curve if acc >= target - 1e-9), None)
+
+
+def quality(n_steps:int, dev, seeds=(0,), checks=8):
+    "Judge-accuracy curves of each quality path, and their speed-ups at equal samples and to equal quality."
     from img2audio.runs import load_experiment_data, run_split
     from img2audio.base_method import judge_network
-    from img2audio.base import predict
-    from img2audio.translator import fit_translator
     d = load_experiment_data('synthetic', n_actors=12, need_pool=False)
     res = {}
     for seed in seeds:
         sp = run_split(d, dict(seed=seed, fold=0))
         judge, _ = judge_network(d, sp, dict(seed=seed))
-        s1, du = sp['S1'], np.r_[sp['S2'], sp['S3']]
-        pairs = TensorDataset(d.faces[s1], d.labels[s1], d.specs[s1], d.labels[s1])
+        data = (d, judge, sp['S1'], np.r_[sp['S2'], sp['S3']])
         for name, (tkw, batch, steps, old) in quality_paths(n_steps).items():
-            torch.manual_seed(seed)
-            m = translator(len(d.classes), sizes(), old)
-            t = TranslatorTrainer(m, LossWeights(cls=5.0), lr=1e-3, dis_lr=3e-4, align=5.0, device=dev, **tkw)
-            loader = DataLoader(pairs, batch_size=batch, shuffle=True, generator=torch.Generator().manual_seed(seed))
-            t0 = time.perf_counter()
-            fit_translator(t, loader, n_steps=steps, paired=True, progress=False)
-            secs = time.perf_counter() - t0
-            m.eval()
-            with torch.no_grad():
-                x = torch.cat([m.translate_f2a(d.faces[du][i:i + 128].to(dev)).float().cpu()
-                               for i in range(0, len(du), 128)])
-            acc = float((predict(judge, x).argmax(1).numpy() == d.labels[du].numpy()).mean())
-            res.setdefault(name, []).append((secs, acc))
-            print(f"quality device={dev.type} seed={seed} {name}: {steps} paired updates of {batch} in {secs:.0f}s, "
-                  f"judge accuracy {acc:.3f} on {len(du)} translations of unseen actors' faces (chance 0.125)",
-                  flush=True)
-    (t_lean, _), = [np.mean(v, 0) for k, v in res.items() if k == 'lean path']
-    for name, v in res.items():
-        secs, acc = np.mean(v, 0)
-        print(f"quality device={dev.type} {name}: mean over {len(seeds)} seed(s) {secs:.0f}s, "
-              f"judge accuracy {acc:.3f}; "
-              f"{t_lean / secs:.2f}x faster than the lean path for the same samples", flush=True)
+            c = curve(tkw, batch, steps, old, data, seed, dev, checks)
+            res.setdefault(name, []).append(c)
+            print(f"quality device={dev.type} seed={seed} {name}: {steps} paired updates of {batch}, "
+                  "judge accuracy on unseen actors' translations (chance 0.125) at "
+                  + ', '.join(f"{u} ({s:.0f}s) {a:.3f}" for u, s, a in c), flush=True)
+    means = {k: np.mean(v, 0) for k, v in res.items()}                # (checks, 3): updates, seconds, accuracy
+    base = means['issue-time step']
+    target = base[-1, 2]
+    t_base = time_to(base, target)
+    for name, mc in means.items():
+        t = time_to(mc, target)
+        reach = (f"reaches the issue-time step's final {target:.3f} after {t:.0f}s: {t_base / t:.2f}x faster"
+                 if t is not None else f"never reaches the issue-time step's final {target:.3f}")
+        print(f"quality device={dev.type} {name}: mean over {len(seeds)} seed(s): final judge accuracy {mc[-1, 2]:.3f} "
+              f"after {mc[-1, 1]:.0f}s ({base[-1, 1] / mc[-1, 1]:.2f}x faster for the same samples); {reach}",
+              flush=True)
 
 
 def main():
@@ -128,6 +168,8 @@ def main():
                     help='paired updates of 24 per path for the quality check (0: none)')
     ap.add_argument('--quality-seeds', type=int, nargs='+', default=[0],
                     help='seeds (and folds 0) of the quality check')
+    ap.add_argument('--quality-checks', type=int, default=8,
+                    help='evenly spaced points at which the judge scores each path')
     a = ap.parse_args()
     devs = [torch.device('cpu')] + ([torch.device('cuda')] if torch.cuda.is_available() else [])
     for dev in devs:
@@ -139,11 +181,11 @@ def main():
         for name, dt in res.items():
             print(f"device={dev.type:4s} threads={torch.get_num_threads()} {name}: {dt*1000:8.1f} ms per "
                   f"{a.batch}+{a.batch}  {2 * a.batch / dt:8.1f} samples/s", flush=True)
-        first, lean = list(res.values())[:2]
-        print(f"device={dev.type}: speed-up over the lean path (the issue's baseline) / over the first path: "
-              + '; '.join(f"{n.split(' (')[0]} {lean / dt:.2f}x / {first / dt:.2f}x" for n, dt in res.items()),
+        issue, lean = list(res.values())[1:3]
+        print(f"device={dev.type}: speed-up over the issue-time step (the issue's baseline) / over the lean path: "
+              + '; '.join(f"{n.split(' (')[0]} {issue / dt:.2f}x / {lean / dt:.2f}x" for n, dt in res.items()),
               flush=True)
-        if a.quality: quality(a.quality, dev, a.quality_seeds)
+        if a.quality: quality(a.quality, dev, a.quality_seeds, a.quality_checks)
 
 
 if __name__ == '__main__': main()
