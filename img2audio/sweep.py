@@ -143,6 +143,22 @@ def gather(root # folder of run folders
     return runs
 
 # %% ../nbs/60_sweep.ipynb #23140ad0
+def _local_limit(time_min:int, # minutes per run
+                 n_runs:int, # runs to do
+                 workers:int # local processes
+                )->int: # minutes for one local worker
+    "A local worker's time limit: it runs its share of the runs one after another, so `time_min` per run of that share."
+    return time_min * -(-n_runs // max(1, min(workers, n_runs)))
+
+def _failure(job, # a submitit job
+             e:Exception # what its `result()` raised
+            )->dict: # its record: name, status
+    "A failed submitit job's record: the error's first line, the job's state, and how to go on."
+    lines = [l.strip() for l in str(e).splitlines() if l.strip()] or [type(e).__name__]
+    state = next((l for l in lines[1:] if 'state:' in l), '')
+    return {'name': str(job.job_id), 'status': f"failed: {' '.join([lines[0], state]).strip()[:300]} (start the same "
+            "sweep again: its finished runs are skipped and its interrupted ones resume)"}
+
 def _wait(subs:list, # submitit jobs
           todo:list, # the runs they run
           progress:bool=True)->list:
@@ -151,7 +167,7 @@ def _wait(subs:list, # submitit jobs
     while left:
         for j in [j for j in left if j.done()]:
             try: out += j.result()
-            except Exception as e: out.append({'name': str(j.job_id), 'status': f'failed: {e}'.splitlines()[0][:300]})
+            except Exception as e: out.append(_failure(j, e))
             left.remove(j)
         bar.update(sum(map(is_finished, todo)) - bar.n)
         if left: time.sleep(0.5)
@@ -164,18 +180,18 @@ def submit(jobs:list, # from `plan_sweep` (or any dicts with 'name' and run_expe
            workers:int=2, # local processes
            threads:int=1, # torch/OMP threads per run
            progress:bool=True, # a progress bar over runs
-           executor_options:dict|None=None # further `make_executor` arguments (partition, gpus, time_min, …)
+           executor_options:dict|None=None # further `make_executor` arguments (partition, gpus, time_min per run, …)
           )->list: # one record per job: name, status, accuracy, seconds
     "Run the unfinished jobs with submitit (locally: `workers` processes; SLURM: one array task per run) and wait."
     todo = [j for j in jobs if not is_finished(j)]
     recs = [{'name': j['name'], 'status': 'done before', 'seconds': 0.0} for j in jobs if is_finished(j)]
     if not todo: return recs
-    ex = make_executor(executor, Path(root)/'.submitit', threads=threads, **(executor_options or {}))
+    opts, n = dict(executor_options or {}), max(1, min(workers, len(todo)))
+    if executor == 'local': opts['time_min'] = _local_limit(opts.get('time_min', 60), len(todo), n)
+    ex = make_executor(executor, Path(root)/'.submitit', threads=threads, **opts)
     if executor == 'slurm':
         with ex.batch(): subs = [ex.submit(run_jobs, [j], threads) for j in todo]
-    else:
-        n = max(1, min(workers, len(todo)))
-        subs = [ex.submit(run_jobs, todo[i::n], threads) for i in range(n)]
+    else: subs = [ex.submit(run_jobs, todo[k::n], threads) for k in range(n)]
     return recs + _wait(subs, todo, progress)
 
 def sweep(method:str, # a registered method
@@ -217,7 +233,7 @@ def _add_arguments(p):
     p.add_argument('--threads', type=int, default=1, help='torch/OMP threads per run')
     p.add_argument('--partition', help='SLURM partition')
     p.add_argument('--gpus', type=int, default=0, help='GPUs per SLURM task')
-    p.add_argument('--time', type=int, default=60, help='minutes per SLURM task')
+    p.add_argument('--time', type=int, default=60, help='minutes per run (SLURM: per array task; local: a worker gets this × its runs)')
     p.add_argument('--array-parallelism', type=int, default=8, help='SLURM array tasks at once')
     p.add_argument('--cpus', type=int, default=2, help='CPUs per SLURM task')
     p.add_argument('--mem-gb', type=int, default=16)
