@@ -19,7 +19,7 @@ import argparse, sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from img2audio.sweep import submit, gather, EXECUTORS
+from img2audio.sweep import submit, gather, is_finished, EXECUTORS
 from img2audio.experiment import _parse_value
 
 ABLATIONS = ('base', 'no_low_no_rel', 'no_low', 'no_high_no_rel', 'all')
@@ -80,7 +80,8 @@ def main():
     Path(args.root).mkdir(parents=True, exist_ok=True)
     if not args.collect_only:
         jobs = jobs_of(args)
-        print(f'{len(jobs)} runs, {args.workers} at a time', flush=True)
+        done = sum(map(is_finished, jobs))
+        print(f'{len(jobs)} runs ({done} finished before), {args.workers} at a time', flush=True)
         for r in submit(jobs, args.root, args.executor, args.workers, args.threads):
             print(f"{r['name']}: {r['status']} {r.get('seconds', 0):.0f}s", flush=True)
     print(f'collected {collect(args.root)} finished runs into {Path(args.root)/"runs.json"}')
