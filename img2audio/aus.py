@@ -78,7 +78,7 @@ def load_aus(au_dir, # folder of OpenFace CSVs (any depth; linked folders are fo
     if not rows:
         raise ValueError(f"au_dir={str(au_dir)!r}: none of its {len(files)} CSVs could be read; first: {skipped[0][1]}")
     values = pd.DataFrame(rows).T
-    full = values.notna().all(1)
+    full = values.notna().all(axis=1)
     for k in values.index[~full]: skipped.append((srcs[k], 'lacks action units that the other files have'))
     values = values[full]
     values = values[sorted(values.columns, key=_au_order)].astype(np.float32)

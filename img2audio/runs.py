@@ -241,10 +241,14 @@ def plot_curves(history:list, title:str='')->plt.Figure:
     "Training loss and accuracy per epoch (and monitoring accuracy when recorded)."
     h = pd.DataFrame(history)
     fig, ax = plt.subplots(1, 2, figsize=(9, 3))
-    for c in [c for c in h.columns if 'loss' in c]: ax[0].plot(h.epoch, h[c], label=c)
-    for c in [c for c in h.columns if 'acc' in c]: ax[1].plot(h.epoch, h[c], label=c)
-    ax[0].set_xlabel('epoch'); ax[1].set_xlabel('epoch'); ax[0].legend(); ax[1].legend(); ax[1].set_ylim(0, 1)
-    fig.suptitle(title); fig.tight_layout(); return fig
+    for a, key in zip(ax, ('loss', 'acc')):
+        for c in [c for c in h.columns if key in c]: a.plot(h.epoch, h[c], label=c)
+        a.set_xlabel('epoch')
+        if a.get_legend_handles_labels()[0]: a.legend()   # no legend (and no warning) for an empty panel
+    ax[1].set_ylim(0, 1)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
 
 def plot_spec_grid(specs:torch.Tensor, labels:torch.Tensor, classes:list, per_class:int=3, title:str='')->plt.Figure:
     "A few spectrograms of each class, one row per class."
