@@ -233,7 +233,8 @@ def _add_arguments(p):
     p.add_argument('--threads', type=int, default=1, help='torch/OMP threads per run')
     p.add_argument('--partition', help='SLURM partition')
     p.add_argument('--gpus', type=int, default=0, help='GPUs per SLURM task')
-    p.add_argument('--time', type=int, default=60, help='minutes per run (SLURM: per array task; local: a worker gets this × its runs)')
+    p.add_argument('--time', type=int, default=60,
+                   help='minutes per run (SLURM: per array task; local: a worker gets this × its runs)')
     p.add_argument('--array-parallelism', type=int, default=8, help='SLURM array tasks at once')
     p.add_argument('--cpus', type=int, default=2, help='CPUs per SLURM task')
     p.add_argument('--mem-gb', type=int, default=16)
