@@ -17,11 +17,14 @@ def opt(default, # the option's default value
         help:str, # one line: what the option does
         choices=None, # the allowed values, or None for any value of the option's type
         lo=None, # smallest allowed value (numbers)
-        hi=None # largest allowed value (numbers)
+        hi=None, # largest allowed value (numbers)
+        lo_open:bool=False, # `lo` itself is refused (the value must be > lo)
+        hi_open:bool=False # `hi` itself is refused (the value must be < hi)
        ):
     "A dataclass field that is a method option."
     return field(default=default, metadata={'help': help, 'choices': tuple(choices) if choices is not None else None,
-                                            'lo': lo, 'hi': hi})
+                                            'lo': lo, 'hi': hi,
+                                            'lo_open': lo_open, 'hi_open': hi_open})
 
 # %% ../nbs/06a_methods.ipynb #c832b71d
 @dataclass(frozen=True)
@@ -34,12 +37,15 @@ class OptionSpec:
     choices:tuple|None = None
     lo:float|None = None
     hi:float|None = None
+    lo_open:bool = False
+    hi_open:bool = False
 
     def summary(self)->str:
         "Default, allowed values and help, in one line."
         allowed = f" one of {', '.join(map(repr, self.choices))}" if self.choices else ''
-        lo = f' ≥ {self.lo}' if self.lo is not None else ''
-        bounds = lo + (f' ≤ {self.hi}' if self.hi is not None else '')
+        lo = f" {'>' if self.lo_open else '≥'} {self.lo}" if self.lo is not None else ''
+        hi = f" {'<' if self.hi_open else '≤'} {self.hi}" if self.hi is not None else ''
+        bounds = lo + hi
         return f"(default {self.default!r}{';' if allowed or bounds else ''}{allowed}{bounds}): {self.help}"
     def describe(self)->str:
         "One line for the docs: the name and its summary."
@@ -51,7 +57,8 @@ def option_specs(cls # an options dataclass whose fields were made with `opt`
     if cls is None: return []
     hints = typing.get_type_hints(cls)
     return [OptionSpec(f.name, hints[f.name], f.default, f.metadata.get('help', ''), f.metadata.get('choices'),
-                       f.metadata.get('lo'), f.metadata.get('hi')) for f in fields(cls)]
+                       f.metadata.get('lo'), f.metadata.get('hi'), f.metadata.get('lo_open', False),
+                       f.metadata.get('hi_open', False)) for f in fields(cls)]
 
 # %% ../nbs/06a_methods.ipynb #e6308de4
 def _unwrap(tp)->tuple:
@@ -119,10 +126,10 @@ def check_option(spec:OptionSpec, # the declared option
         hint = f"; did you mean {close[0]!r}?" if close else ''
         allowed = ', '.join(map(repr, spec.choices))
         raise ValueError(f"{spec.name}={value!r} is not accepted; use one of: {allowed}{hint}")
-    if spec.lo is not None and v < spec.lo:
-        raise ValueError(f"{spec.name}={value!r} is too small; it must be ≥ {spec.lo}")
-    if spec.hi is not None and v > spec.hi:
-        raise ValueError(f"{spec.name}={value!r} is too large; it must be ≤ {spec.hi}")
+    if spec.lo is not None and (v <= spec.lo if spec.lo_open else v < spec.lo):
+        raise ValueError(f"{spec.name}={value!r} is too small; it must be {'>' if spec.lo_open else '≥'} {spec.lo}")
+    if spec.hi is not None and (v >= spec.hi if spec.hi_open else v > spec.hi):
+        raise ValueError(f"{spec.name}={value!r} is too large; it must be {'<' if spec.hi_open else '≤'} {spec.hi}")
     return v
 
 # %% ../nbs/06a_methods.ipynb #35202bb7
