@@ -1,11 +1,12 @@
 """`img2audio sweep --executor slurm` on a real SLURM: a one-node cluster on 127.0.0.1 made by the test.
 
-The cluster lives in a temporary folder: its own munge key and socket, slurm.conf, state, spool, log and pid files, and
-free ports. slurmctld and slurmd run without accounting (no slurmdbd), as on many small installations, so the sweep follows
-its jobs with squeue. Two tiny Base runs (synthetic corpus) run as a SLURM array; the test cancels one of them with scancel
-after its first checkpoint, starts the same sweep again (the finished run is skipped, the cancelled one resumes), and
-checks that the gathered records equal a local sweep's of the same seeds, folds and thread count. The daemons are stopped
-by their process ids. Skipped where slurm-wlm and munge are not installed (`apt-get install -y slurm-wlm munge`).
+The cluster lives in a temporary folder: its own munge key and socket, slurm.conf, state, spool, log and pid files,
+and free ports. slurmctld and slurmd run without accounting (no slurmdbd), as on many small installations, so the
+sweep follows its jobs with squeue. Two tiny Base runs (synthetic corpus) run as a SLURM array; the test cancels one
+of them with scancel after its first checkpoint, starts the same sweep again (the finished run is skipped, the
+cancelled one resumes), and checks that the gathered records equal a local sweep's of the same seeds, folds and
+thread count. The daemons are stopped by their process ids. Skipped where slurm-wlm and munge are not installed
+(`apt-get install -y slurm-wlm munge`).
 """
 import json, os, shutil, signal, socket, subprocess, sys, time
 from pathlib import Path
@@ -20,16 +21,16 @@ EPOCHS = 6                           # a run takes long enough after its first c
 TINY = ['--epochs', str(EPOCHS), '--n-actors', '8']
 SAME = ('accuracy', 'uar', 'macro_f1', 'n_test', 'classes', 'confusion', 'series', 'torch_threads')
 
+
+def _which(name): return shutil.which(name, path=os.environ.get('PATH', '') + ':/usr/sbin:/sbin')
+
+
 pytestmark = [
-    pytest.mark.skipif(any(shutil.which(c, path=os.environ.get('PATH', '') + ':/usr/sbin:/sbin') is None
-                           for c in DAEMONS + CLIENTS),
+    pytest.mark.skipif(any(_which(c) is None for c in DAEMONS + CLIENTS),
                        reason='slurm-wlm and munge are not installed (apt-get install -y slurm-wlm munge)'),
     pytest.mark.skipif(not hasattr(os, 'geteuid') or os.geteuid() != 0,
                        reason='slurmd runs jobs as their users, so the test cluster needs root'),
     pytest.mark.timeout(600)]
-
-
-def _which(name): return shutil.which(name, path=os.environ.get('PATH', '') + ':/usr/sbin:/sbin')
 
 
 def _free_ports(n):
@@ -176,5 +177,6 @@ def test_slurm_sweep_cancel_and_resume(cluster, tmp_path, monkeypatch):
     for name in a:
         diff = {k: (a[name].get(k), b[name].get(k)) for k in SAME if a[name].get(k) != b[name].get(k)}
         assert not diff, f'{name}: SLURM and local records differ: {diff}'
-    print('records equal to the local sweep\'s: ' + ', '.join(f"{n} accuracy {a[n]['accuracy']:.4f}" for n in sorted(a)))
+    accs = ', '.join(f"{n} accuracy {a[n]['accuracy']:.4f}" for n in sorted(a))
+    print(f"records equal to the local sweep's: {accs}")
     print(f'local sweep {time.perf_counter() - t2:.0f}s; whole test {time.perf_counter() - t0:.0f}s')
