@@ -1,7 +1,7 @@
 """Translator training throughput (samples/s: faces + spectrograms per alternating update), on the CPU and, when
 PyTorch sees one, on CUDA, for seven paths measured in one run:
 - first path: the issue-time step with IWAE ranking inside every step (eps=0.5) and the module's default sizes;
-- issue-time step (the baseline of issue 11's "3x faster"): the step as it was when the issue timed it (430 ms):
+- issue-time step (the baseline of the "3x faster" goal): the step as it was when the issue timed it (430 ms):
   joint real+fake batches through Dis_t (shared batch norm), Dis_t run on the real batch again in the generator update,
   contiguous (NCHW) convolutions, plain Adam, eps=0; here with Image2Audio's translator sizes (the model it trains);
 - lean path: separate real/fake passes (batch norm from real data only), no redundant Dis_t pass, ranking once per round
@@ -51,7 +51,7 @@ def paths():
     plain = dict(fold_bn=False, fused_adam=False)
     lean = dict(channels_last=False, **plain)
     return {'first path (lean=False, ranking in every step, eps=0.5)': (dict(), ISSUE_STEP, 0.5, 1, True),
-            'issue-time step (lean=False, eps=0: the step issue 11 timed)': (sizes(), ISSUE_STEP, 0.0, 1, True),
+            'issue-time step (lean=False, eps=0: the step first timed)': (sizes(), ISSUE_STEP, 0.0, 1, True),
             'lean path (lean=True, eps=0 in the step)': (sizes(), lean, 0.0, 1, True),
             'channels-last + pool first (lean, channels-last, pool before ReLU)': (sizes(), plain, 0.0, 1, False),
             'now (+ folded batch norm, fused Adam)': (sizes(), dict(), 0.0, 1, False),

@@ -11,7 +11,7 @@ label, UAR, mean max-probability, Inception Score, and FID to real S1-S3 spectro
 Usage (from the repository root):
   .venv/bin/python benchmarks/eval_translator_real.py [--steps N] [--seed 0] [--threads 2] [--fig /tmp/x.png]
 Without --steps the number of translator steps is chosen from a measured step time so that training takes about
---train-budget seconds. The data (../shared/data) is never copied; the script exits with a message when it is absent.
+--train-budget seconds. The data (your own copies) is never copied; the script exits with a message when it is absent.
 """
 import argparse, math, sys, time
 from pathlib import Path
@@ -45,7 +45,7 @@ def main(argv=None):
     for name, p in (('--data-dir', a.data_dir), ('--faces', a.faces)):
         if not Path(p).is_dir() or not any(Path(p).iterdir()):
             sys.exit(f"eval_translator_real: {name}={p!r} is missing or empty; this benchmark needs the real RAVDESS speech "
-                     f"and CK+48 folders (see ../shared/data/README.md) - nothing was run")
+                     f"and CK+48 folders (give --data-dir and --faces) - nothing was run")
     if not 0 < a.eps < 1: sys.exit(f"--eps={a.eps} must lie in (0, 1)")
 
     import numpy as np, pandas as pd, torch

@@ -18,10 +18,10 @@ log = logging.getLogger('img2audio')
 # %% auto #0
 __all__ = ['log', 'EMOTION_ALIASES', 'RAVDESS_EMOTIONS', 'FER2013_EMOTIONS', 'CKPLUS_EMOTIONS', 'CREMAD_EMOTIONS',
            'JAFFE_EMOTIONS', 'RAVDESS_EXPECTED', 'CREMAD_SENTENCES', 'CREMAD_LEVELS', 'CREMAD_EXPECTED', 'IMAGE_EXTS',
-           'FACE_SET_EXPECTED', 'CORPUS_LOADERS', 'to_canonical', 'shared_classes', 'read_audio', 'detect_face',
-           'square_resize', 'crop_face', 'video_face', 'parse_ravdess_name', 'load_ravdess', 'parse_cremad_name',
-           'read_cremad_demographics', 'load_cremad', 'read_gray', 'face_set_format', 'load_face_pool', 'load_faces',
-           'load_corpus']
+           'FACE_SET_EXPECTED', 'CORPUS_LOADERS', 'DATA_ENV', 'to_canonical', 'shared_classes', 'read_audio',
+           'detect_face', 'square_resize', 'crop_face', 'video_face', 'parse_ravdess_name', 'load_ravdess',
+           'parse_cremad_name', 'read_cremad_demographics', 'load_cremad', 'read_gray', 'face_set_format',
+           'load_face_pool', 'load_faces', 'load_corpus', 'research_data']
 
 # %% ../nbs/02_corpora.ipynb #caeedf27
 EMOTION_ALIASES = {
@@ -631,3 +631,13 @@ def load_corpus(dataset:str, # corpus name: one of CORPUS_LOADERS
         raise ValueError(f"dataset={dataset!r} needs data_dir: the folder that holds the corpus files")
     return (CORPUS_LOADERS[dataset.lower()](data_dir, **kw) if data_dir is not None
             else CORPUS_LOADERS[dataset.lower()](**kw))
+
+# %% ../nbs/02_corpora.ipynb #5edda300
+DATA_ENV = 'IMG2AUDIO_DATA' # the environment variable naming a folder of the real research corpora
+
+def research_data(*parts:str # a corpus folder inside it, e.g. 'ravdess_speech'
+                 )->Path|None: # the folder, or None where the variable is unset or the folder absent
+    "Your own copy of a research corpus, `$IMG2AUDIO_DATA/parts…`: notebooks and tests use it when present."
+    root = os.environ.get(DATA_ENV)
+    p = Path(root, *parts) if root else None
+    return p if p is not None and p.exists() else None

@@ -14,8 +14,8 @@ from .core import resolve_device, seed_everything
 from .features import FeatureConfig
 from .splits import SPLIT_NAMES
 from .metrics import classification_metrics, plot_confusion
-from .methods import (METHODS, RUNTIME, RunOptions, load_methods, method_options, option_specs, check_option,
-                               describe_methods)
+from .methods import (METHODS, RUNTIME, PATH_OPTIONS, RunOptions, load_methods, method_options, option_specs,
+                               check_option, describe_methods)
 from .runs import (ExperimentData, RunDir, load_experiment_data, run_split, run_logger, log_to_file,
                             plot_curves, plot_spec_grid)
 
@@ -231,7 +231,7 @@ def _extra_options(p, extra:list)->dict:
     return kw
 
 def _run_command(args, extra, p)->int:
-    paths, names = ('data_dir', 'face_dirs', 'au_dir', 'out_dir'), {s.name for s in option_specs(RunOptions)}
+    paths, names = PATH_OPTIONS, {s.name for s in option_specs(RunOptions)}
     common = {k: _parse_value(v) if isinstance(v, str) and k not in paths else v
               for k, v in vars(args).items() if k in names}
     m = run_experiment(method=args.method, overwrite=args.overwrite, cache_dir=False if args.no_cache else None,

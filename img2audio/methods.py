@@ -9,8 +9,8 @@ from dataclasses import dataclass, field, fields, asdict, is_dataclass
 import numpy as np
 
 # %% auto #0
-__all__ = ['DATASETS', 'RUNTIME', 'RESERVED', 'METHODS', 'opt', 'OptionSpec', 'option_specs', 'check_option', 'RunOptions',
-           'Method', 'register_method', 'load_methods', 'method_options', 'describe_methods']
+__all__ = ['DATASETS', 'RUNTIME', 'PATH_OPTIONS', 'RESERVED', 'METHODS', 'opt', 'OptionSpec', 'option_specs', 'check_option',
+           'RunOptions', 'Method', 'register_method', 'load_methods', 'method_options', 'describe_methods']
 
 # %% ../nbs/06a_methods.ipynb #07ad9650
 def opt(default, # the option's default value
@@ -153,6 +153,7 @@ class RunOptions:
     corpus_seed:int = opt(0, "seed of the synthetic corpus itself (fixed across run seeds)", lo=0)
 
 RUNTIME = ('overwrite', 'cache_dir', 'progress') # arguments of `run_experiment` that do not change a result
+PATH_OPTIONS = ('data_dir', 'face_dirs', 'au_dir', 'out_dir') # run options that name folders
 RESERVED = {s.name for s in option_specs(RunOptions)} | set(RUNTIME) | {'method'} # names a method may not use
 
 # %% ../nbs/06a_methods.ipynb #267061ec

@@ -4,13 +4,16 @@
 
 # %% ../nbs/13_results.ipynb #b52dbf8a
 from __future__ import annotations
-import json
+import html, json, sys
 from pathlib import Path
 import numpy as np, pandas as pd
+from .methods import PATH_OPTIONS
+from .experiment import register_command
 
 # %% auto #0
 __all__ = ['ABLATIONS', 'ABLATION_NAMES', 'PAPER_TABLE1', 'PAIR_KEY', 'collect_runs', 'read_runs', 'table1', 'plot_confusions',
-           'paired_gains', 'bootstrap_ci', 'paired_gain', 'gains_over_base', 'summarize']
+           'paired_gains', 'bootstrap_ci', 'paired_gain', 'pair_with_base', 'gains_over_base', 'summarize', 'row_label',
+           'benchmark_table', 'format_benchmark', 'markdown_table', 'forest_plot', 'read_records', 'write_report']
 
 # %% ../nbs/13_results.ipynb #50587d5a
 ABLATIONS = ('base', 'no_low_no_rel', 'no_low', 'no_high_no_rel', 'all')
@@ -28,6 +31,11 @@ PAPER_TABLE1 = pd.DataFrame({
 PAPER_TABLE1.columns.names = ['dataset', 'pairing']
 
 # %% ../nbs/13_results.ipynb #41a84a15
+def _portable(name:str, value):
+    "A run parameter as a record keeps it: folders by their last component."
+    if name not in PATH_OPTIONS or not value: return value
+    return [Path(v).name for v in value] if isinstance(value, (list, tuple)) else Path(value).name
+
 def collect_runs(root # folder searched recursively for run folders
                 )->pd.DataFrame: # one row per finished run
     "Read every finished run below `root` into a DataFrame (config parameters + metrics)."
@@ -44,6 +52,7 @@ def collect_runs(root # folder searched recursively for run folders
                'ablation': p.get('ablation', 'base' if p['method'] == 'base' else None),
                'pairing': p.get('pairing', 'unpaired'),
                'face_dirs': ','.join(Path(f).name for f in p.get('face_dirs') or [])}
+        row.update({f'opt.{k}': _portable(k, v) for k, v in sorted(p.items())})
         row.update({k: v for k, v in met.items() if isinstance(v, (int, float)) and not isinstance(v, bool)})
         rows.append(row)
     return pd.DataFrame(rows)
@@ -152,6 +161,32 @@ def paired_gain(values, # the method's metric per pair (seed × fold)
 # %% ../nbs/13_results.ipynb #76f0deeb
 PAIR_KEY = ('dataset', 'seed', 'fold', 'classes')
 
+def _keyed(runs:pd.DataFrame)->pd.DataFrame:
+    "The runs with hashable pair keys (a gathered record's `classes` is a list)."
+    r = runs.copy()
+    if 'classes' in r: r['classes'] = [','.join(c) if isinstance(c, (list, tuple)) else c for c in r.classes]
+    return r
+
+def _values_on_pairs(runs:pd.DataFrame, of:pd.DataFrame, metric:str)->list:
+    "The `metric` of the run among `of` on each run's pair (dataset, seed, fold, classes); NaN where there is none."
+    v = of.drop_duplicates(list(PAIR_KEY)).set_index(list(PAIR_KEY))[metric]
+    return [v.get(tuple(k), np.nan) for k in runs[list(PAIR_KEY)].itertuples(index=False)]
+
+def pair_with_base(runs:pd.DataFrame, # run records (`collect_runs`, a gathered runs.json)
+                   metric:str='accuracy', # 'accuracy', 'uar', 'macro_f1'
+                   base:str='base', # the Base runs' value in `column`
+                   column:str='method', # the column naming the compared settings ('method', 'label', …)
+                   own_base:bool|str=False # True: each run's own `base_{metric}`; 'missing': only where no Base run
+                  )->pd.DataFrame: # the runs that are not Base and have a partner, with its value in `base_value`
+    "Each run beside its Base partner: the Base run of the same dataset, seed, fold and classes (or its own Base arm)."
+    runs = _keyed(runs)
+    is_base = runs[column] == base
+    r = runs[~is_base].copy()
+    own = r[f'base_{metric}'] if f'base_{metric}' in r else pd.Series(np.nan, index=r.index)
+    r['base_value'] = own if own_base is True else _values_on_pairs(r, runs[is_base], metric)
+    if own_base == 'missing': r['base_value'] = r.base_value.fillna(own)
+    return r.dropna(subset=['base_value'])
+
 def gains_over_base(runs:pd.DataFrame, # from `collect_runs`
                     metric:str='accuracy', # 'accuracy', 'uar', 'macro_f1'
                     by=('dataset', 'method'), # columns that define a compared setting (add 'ablation', 'pairing', …)
@@ -159,12 +194,7 @@ def gains_over_base(runs:pd.DataFrame, # from `collect_runs`
                     n_boot:int=2000
                    )->pd.DataFrame: # one row per setting: mean gain (points), 95 % interval, pairs, wins
     "Paired gain of every method setting over Base on the same seed and fold, with bootstrap intervals."
-    r = runs[runs.method != 'base'].copy()
-    if own_base: r['base_value'] = r.get(f'base_{metric}')
-    else:
-        base = runs[runs.method == 'base'].drop_duplicates(list(PAIR_KEY)).set_index(list(PAIR_KEY))[metric]
-        r['base_value'] = [base.get(tuple(k), np.nan) for k in r[list(PAIR_KEY)].itertuples(index=False)]
-    r = r.dropna(subset=['base_value'])
+    r = pair_with_base(runs, metric, own_base=own_base)
     rows = []
     for key, g in r.groupby(list(by)):
         pg = paired_gain(100 * g[metric], 100 * g.base_value.astype(float), n_boot)
@@ -186,3 +216,143 @@ def summarize(runs:pd.DataFrame, # from `collect_runs`
         row.update(runs=len(g), seeds=g.seed.nunique(), folds=g.fold.nunique())
         rows.append(row)
     return pd.DataFrame(rows)
+
+# %% ../nbs/13_results.ipynb #238ecd0e
+def row_label(runs:pd.DataFrame # run records
+             )->pd.Series: # each record's row label
+    "A record's `label` where it has one, else its `method`."
+    if 'label' not in runs and 'method' not in runs:
+        raise ValueError("records need a 'method' or a 'label' column (collect_runs and sweep.gather write 'method')")
+    lab = runs['label'] if 'label' in runs else pd.Series(None, index=runs.index, dtype=object)
+    return lab.where(lab.notna(), runs['method'] if 'method' in runs else None)
+
+def _gap_closed(g:pd.DataFrame, upper:pd.DataFrame, metric:str)->float:
+    "Mean over pairs of (method − Base) / (upper − Base); NaN without upper-bound runs on these pairs."
+    u = np.asarray(_values_on_pairs(g, upper, metric) if len(upper) else [np.nan] * len(g), dtype=float)
+    b, m = g.base_value.to_numpy(dtype=float), g[metric].to_numpy(dtype=float)
+    ok = np.isfinite(u) & (u != b)
+    return float(np.mean((m[ok] - b[ok]) / (u[ok] - b[ok]))) if ok.any() else float('nan')
+
+def benchmark_table(runs:pd.DataFrame, # run records (`collect_runs`, a gathered runs.json, with an optional 'label')
+                    metric:str='accuracy', # the metric of the paired gain
+                    by=('dataset', 'label'), # one row per setting
+                    base:str='base', # the row label of the Base runs
+                    upper:str='upper_bound', # the row label of the upper-bound runs (for `gap_closed`)
+                    own_base:bool|str=False, # 'missing': a run without a Base partner uses its recorded base value
+                    n_boot:int=2000 # bootstrap resamples
+                   )->pd.DataFrame: # mean ± std per metric, runs, gain, lo, hi, pairs, wins, gap_closed
+    "The benchmark table: each setting's metrics and its paired gain over Base (points, 95 % interval, wins)."
+    r = _keyed(runs).assign(label=row_label(runs))
+    table = summarize(r, by=by).drop(columns=['seeds', 'folds'])
+    pairs, up, rows = pair_with_base(r, metric, base, 'label', own_base), r[r.label == upper], []
+    for key, g in pairs.groupby(list(by)):
+        pg = paired_gain(100 * g[metric], 100 * g.base_value.astype(float), n_boot)
+        rows.append({**dict(zip(by, key if isinstance(key, tuple) else (key,))), 'gain': pg['mean'], 'lo': pg['lo'],
+                     'hi': pg['hi'], 'pairs': pg['n'], 'wins': pg['wins'], 'gap_closed': _gap_closed(g, up, metric)})
+    gains = pd.DataFrame(rows, columns=[*by, 'gain', 'lo', 'hi', 'pairs', 'wins', 'gap_closed'])
+    out = table.merge(gains, on=list(by), how='left')
+    first = (out.label != base).astype(int) + (out.label == upper).astype(int)      # Base first, the upper bound last
+    out = out.assign(_o=first).sort_values([c for c in by if c != 'label'] + ['_o'], kind='stable')
+    return out.drop(columns='_o').reset_index(drop=True).astype({'pairs': 'Int64', 'wins': 'Int64'})
+
+# %% ../nbs/13_results.ipynb #818cbcb5
+def _signed(x:float)->str: return f'{x:+.2f}'.replace('-', '−')
+
+def format_benchmark(table:pd.DataFrame # from `benchmark_table`
+                    )->pd.DataFrame: # the same rows, as text
+    "The benchmark table as a reader sees it: gain with its interval in points, wins of pairs, gap closed."
+    has = table.gain.notna()
+    t = table.drop(columns=['gain', 'lo', 'hi', 'pairs', 'wins', 'gap_closed']).rename(
+        columns={'label': 'method', 'accuracy': 'accuracy %', 'uar': 'UAR %', 'macro_f1': 'macro-F1 %'})
+    t['gain over Base (points, 95 % CI)'] = [f'{_signed(g)} [{_signed(l)}, {_signed(h)}]' if k else '–'
+                                             for g, l, h, k in zip(table.gain, table.lo, table.hi, has)]
+    t['wins'] = [f'{w}/{n}' if k else '–' for w, n, k in zip(table.wins, table.pairs, has)]
+    t['gap closed'] = [f'{x:.2f}' if np.isfinite(x) else '–' for x in table.gap_closed.astype(float)]
+    return t
+
+def markdown_table(df:pd.DataFrame # any table (cells become text)
+                  )->str: # GitHub-flavoured Markdown
+    "A table as Markdown pipes (without the optional `tabulate` package)."
+    cell = lambda v: str(v).replace('|', '\\|').replace('\n', ' ')
+    lines = ['| ' + ' | '.join(map(cell, df.columns)) + ' |', '|' + '---|' * len(df.columns)]
+    return '\n'.join(lines + ['| ' + ' | '.join(map(cell, row)) + ' |' for row in df.itertuples(index=False)])
+
+# %% ../nbs/13_results.ipynb #54a5a536
+def forest_plot(table:pd.DataFrame, # from `benchmark_table`
+                title:str|None=None, # the figure's title
+                metric:str='accuracy' # named on the x axis
+               ):
+    "The paired gains over Base with their 95 % intervals, one line per row of the table, and a zero line."
+    import matplotlib.pyplot as plt
+    t = table[table.gain.notna()].reset_index(drop=True)
+    names = [f'{d}: {l}' for d, l in zip(t.dataset, t.label)] if 'dataset' in t else list(t.label)
+    fig, ax = plt.subplots(figsize=(7.5, 0.42 * max(len(t), 1) + 1.3))
+    y = np.arange(len(t))[::-1]
+    g, lo, hi = (t[c].to_numpy(dtype=float) for c in ('gain', 'lo', 'hi'))
+    ax.errorbar(g, y, xerr=[g - lo, hi - g], fmt='o', color='tab:blue', ecolor='tab:blue', capsize=3)
+    ax.axvline(0, color='grey', ls='--', lw=1)
+    for yi, h, w, n in zip(y, hi, t.wins, t.pairs):
+        ax.annotate(f'{w}/{n}', (h, yi), xytext=(6, 0), textcoords='offset points', va='center', fontsize=8)
+    ax.set_yticks(y, names, fontsize=8)
+    if not len(t): ax.text(0.5, 0.5, 'no runs with a Base partner', ha='center', transform=ax.transAxes)
+    ax.set_xlabel(f'{metric}: gain over Base in points (mean, bootstrap 95 % interval; wins/pairs)')
+    ax.set_title(title or 'paired gain over Base', fontsize=10)
+    ax.margins(x=0.15)
+    fig.tight_layout()
+    return fig
+
+# %% ../nbs/13_results.ipynb #24f71bc9
+def read_records(root # a sweep root (folder of run folders) or a gathered runs.json
+                )->pd.DataFrame: # one row per finished run
+    "Run records from a sweep root or a runs.json, with one clear error when there are none."
+    p = Path(root)
+    if p.is_dir(): runs = collect_runs(p)
+    elif p.is_file(): runs = pd.DataFrame(json.loads(p.read_text()))
+    else: raise FileNotFoundError(f'{p}: no such folder or file; give a sweep root (the --root of img2audio sweep) '
+                                  'or a gathered runs.json')
+    if not len(runs): raise ValueError(f'{p}: no finished runs (no run folder with metrics.json below it)')
+    return runs
+
+def write_report(runs:pd.DataFrame, # run records
+                 out, # folder for benchmark.md, benchmark.html, gains.png
+                 metric:str='accuracy', # the metric of the paired gain
+                 title:str='benchmark', # the HTML page's and the figure's title
+                 **kw # further `benchmark_table` arguments (by, base, upper, own_base)
+                )->dict: # 'table' (formatted) and the paths written
+    "Write the benchmark table as Markdown and HTML and the forest plot of gains as PNG."
+    import matplotlib.pyplot as plt
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    bt = benchmark_table(runs, metric, **kw)
+    table = format_benchmark(bt)
+    paths = {'markdown': out/'benchmark.md', 'html': out/'benchmark.html', 'figure': out/'gains.png'}
+    paths['markdown'].write_text(markdown_table(table) + '\n')
+    fig = forest_plot(bt, title, metric)
+    fig.savefig(paths['figure'], dpi=120)
+    plt.close(fig)
+    paths['html'].write_text(f'<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+                             f'</head><body><h1>{html.escape(title)}</h1>{table.to_html(index=False)}'
+                             '<p><img src="gains.png" alt="paired gains over Base"></p></body></html>\n')
+    return {'table': table, **paths}
+
+def _report_arguments(p):
+    p.add_argument('root', help='a sweep root (folder of run folders) or a gathered runs.json')
+    p.add_argument('--out', help="where to write benchmark.md, benchmark.html, gains.png (default: ROOT's folder)")
+    p.add_argument('--metric', default='accuracy', choices=('accuracy', 'uar', 'macro_f1'),
+                   help='the metric of the paired gain over Base')
+    p.add_argument('--by', nargs='+', default=['dataset', 'label'], help='columns that make a row')
+    p.add_argument('--own-base', action='store_true',
+                   help="a run without a Base run on its pair uses the Base arm it recorded (base_accuracy)")
+
+def _report(args, extra)->int:
+    if extra: raise ValueError(f'img2audio report: unexpected arguments {extra}')
+    root = Path(args.root)
+    out = Path(args.out) if args.out else (root if root.is_dir() else root.parent)
+    r = write_report(read_records(root), out, args.metric, title=f'benchmark: {root.name}', by=tuple(args.by),
+                     own_base='missing' if args.own_base else False)
+    print(markdown_table(r['table']))
+    print('wrote ' + ', '.join(str(r[k]) for k in ('markdown', 'html', 'figure')))
+    return 0
+
+register_command('report', 'the benchmark table (Markdown, HTML) and the forest plot of gains of a sweep or runs.json',
+                 _report_arguments, _report)

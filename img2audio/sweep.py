@@ -4,16 +4,17 @@
 
 # %% ../nbs/60_sweep.ipynb #d0c9600c
 from __future__ import annotations
-import itertools, json, os, sys, time
+import itertools, json, os, subprocess, sys, time
 from pathlib import Path
 import pandas as pd
 from tqdm.auto import tqdm
+from submitit.slurm.slurm import SlurmInfoWatcher
 from .experiment import resolve_config, run_experiment, register_command, _parse_value
 from .results import collect_runs
 
 # %% auto #0
-__all__ = ['EXECUTORS', 'expand_grid', 'plan_sweep', 'is_finished', 'run_jobs', 'slurm_parameters', 'make_executor',
-           'sbatch_preview', 'gather', 'submit', 'sweep']
+__all__ = ['EXECUTORS', 'ENDED', 'expand_grid', 'plan_sweep', 'is_finished', 'run_jobs', 'slurm_parameters', 'make_executor',
+           'sbatch_preview', 'has_accounting', 'QueueWatcher', 'follow_with_squeue', 'gather', 'submit', 'sweep']
 
 # %% ../nbs/60_sweep.ipynb #a6ea0c1d
 def expand_grid(grid:dict # option name → list of values
@@ -119,6 +120,38 @@ def sbatch_preview(params:dict, # from `slurm_parameters`
     return slurm._make_sbatch_string(command='python -u -m submitit.core._submit ' + str(folder), folder=folder,
                                      map_count=n_tasks, **params)
 
+# %% ../nbs/60_sweep.ipynb #eb95fe97
+ENDED = 'ENDED' # the state of a job that the controller no longer lists
+
+def has_accounting()->bool:
+    "Whether `sacct` answers on this machine (SLURM accounting is enabled and reachable)."
+    cmd = ['sacct', '--noheader', '--allocations', '--format=JobID', '--starttime=now']
+    try: return subprocess.run(cmd, capture_output=True, timeout=30).returncode == 0
+    except (OSError, subprocess.TimeoutExpired): return False
+
+class QueueWatcher(SlurmInfoWatcher):
+    "submitit's job states from `squeue` (for clusters without accounting): a job no longer listed has ended."
+    def _make_command(self)->list|None:
+        if not self._registered - self._finished: return None
+        return ['squeue', '--noheader', '--array', '--states=all', '--format=%i|%T|%N', f'--user={os.getuid()}']
+
+    def read_info(self, string)->dict:
+        "squeue's `JobID|State|NodeList` lines as sacct's; every followed job not listed gets `ENDED`."
+        text = string.decode() if isinstance(string, bytes) else string
+        info = super().read_info('JobID|State|NodeList\n' + text)
+        for j in self._registered - self._finished: info.setdefault(j, {'JobID': j, 'State': ENDED, 'NodeList': ''})
+        return info
+
+def follow_with_squeue(jobs:list, # submitit SLURM jobs
+                       delay_s:int=60 # the longest time between two `squeue` calls
+                      )->list: # the same jobs
+    "Make submitit follow `jobs` with one shared `QueueWatcher` (squeue) instead of sacct."
+    w = QueueWatcher(delay_s=delay_s)
+    for j in jobs:
+        j.watcher = w
+        w.register_job(j.job_id)
+    return jobs
+
 # %% ../nbs/60_sweep.ipynb #89a4e3a0
 def _is_series(v)->bool:
     "A non-empty list of numbers (None allowed): a metric per round or epoch, as opposed to counts or names."
@@ -151,25 +184,29 @@ def _local_limit(time_min:int, # minutes per run
     return time_min * -(-n_runs // max(1, min(workers, n_runs)))
 
 def _failure(job, # a submitit job
-             e:Exception # what its `result()` raised
-            )->dict: # its record: name, status
-    "A failed submitit job's record: the error's first line, the job's state, and how to go on."
+             e:Exception, # what its `result()` raised
+             runs:list=() # the runs the job ran (from `plan_sweep`)
+            )->list: # one record per unfinished run (the job's id when none is given): name, status
+    "A failed submitit job's records: the error's first line, the job's state, and how to go on."
     lines = [l.strip() for l in str(e).splitlines() if l.strip()] or [type(e).__name__]
     state = next((l for l in lines[1:] if 'state:' in l), '')
-    return {'name': str(job.job_id), 'status': f"failed: {' '.join([lines[0], state]).strip()[:300]} (start the same "
-            "sweep again: its finished runs are skipped and its interrupted ones resume)"}
+    status = (f"failed: {' '.join([lines[0], state]).strip()[:300]} (start the same sweep again: its finished runs "
+              "are skipped and its interrupted ones resume)")
+    names = [r['name'] for r in runs if not is_finished(r)] or [str(job.job_id)]
+    return [{'name': n, 'status': status} for n in names]
 
 def _wait(subs:list, # submitit jobs
-          todo:list, # the runs they run
+          todo:list, # the runs they run, one list per job
           progress:bool=True)->list:
     "Wait for submitit jobs, a progress bar counting finished run folders; returns the runs' records."
-    bar, out, left = tqdm(total=len(todo), desc='runs', unit='run', disable=not progress), [], list(subs)
+    runs = sum(todo, [])
+    bar, out, left = tqdm(total=len(runs), desc='runs', unit='run', disable=not progress), [], list(subs)
     while left:
         for j in [j for j in left if j.done()]:
             try: out += j.result()
-            except Exception as e: out.append(_failure(j, e))
+            except Exception as e: out += _failure(j, e, todo[subs.index(j)])
             left.remove(j)
-        bar.update(sum(map(is_finished, todo)) - bar.n)
+        bar.update(sum(map(is_finished, runs)) - bar.n)
         if left: time.sleep(0.5)
     bar.close()
     return out
@@ -189,10 +226,12 @@ def submit(jobs:list, # from `plan_sweep` (or any dicts with 'name' and run_expe
     opts, n = dict(executor_options or {}), max(1, min(workers, len(todo)))
     if executor == 'local': opts['time_min'] = _local_limit(opts.get('time_min', 60), len(todo), n)
     ex = make_executor(executor, Path(root)/'.submitit', threads=threads, **opts)
+    parts = [[j] for j in todo] if executor == 'slurm' else [todo[k::n] for k in range(n)]
     if executor == 'slurm':
-        with ex.batch(): subs = [ex.submit(run_jobs, [j], threads) for j in todo]
-    else: subs = [ex.submit(run_jobs, todo[k::n], threads) for k in range(n)]
-    return recs + _wait(subs, todo, progress)
+        with ex.batch(): subs = [ex.submit(run_jobs, p, threads) for p in parts]
+        if not has_accounting(): follow_with_squeue(subs)      # no sacct: follow the jobs with squeue, quietly
+    else: subs = [ex.submit(run_jobs, p, threads) for p in parts]
+    return recs + _wait(subs, parts, progress)
 
 def sweep(method:str, # a registered method
           root, # folder of the sweep's run folders

@@ -7,8 +7,8 @@ and S2+S3 (unlabelled), keeping only some terms of the objective (paper §2.4, l
 translations of CK+48 faces by that run's final translator ('good') or by an untrained one ('bad'). It prints Dis_t's
 accuracy on D_u (hidden labels, a diagnostic: nothing is chosen on S4, which this script never reads).
 
-    python scripts/dis_t_terms.py --runs-root runs/cv --folds 1 2 --ravdess-dir ../shared/data/ravdess_speech \
-        --face-dirs ../shared/data/ckplus48
+    python scripts/dis_t_terms.py --runs-root runs/cv --folds 1 2 --ravdess-dir /path/to/ravdess \
+        --face-dirs /path/to/ckplus48
     python scripts/dis_t_terms.py --runs-root runs/cv --folds 0 1 --dataset synthetic   # its own face pool
 """
 import argparse, json
@@ -17,6 +17,7 @@ import numpy as np, torch
 from safetensors.torch import load_file
 import img2audio.image2audio as i2a
 from img2audio.runs import load_experiment_data, run_split
+from img2audio.corpora import research_data
 from img2audio.base import SpecCNN, predict
 from img2audio.translator import Translator
 
@@ -75,8 +76,8 @@ def main():
     a.add_argument('--dataset', default='ravdess', choices=['ravdess', 'synthetic'])
     a.add_argument('--folds', nargs='+', type=int, default=[1, 2])
     a.add_argument('--steps', type=int, default=120, help='Dis_t updates (the cpu schedule: 4 rounds × 30)')
-    a.add_argument('--ravdess-dir', default='../shared/data/ravdess_speech')
-    a.add_argument('--face-dirs', default='../shared/data/ckplus48')
+    a.add_argument('--ravdess-dir', default=research_data('ravdess_speech'), help='default: $IMG2AUDIO_DATA/ravdess_speech')
+    a.add_argument('--face-dirs', default=research_data('ckplus48'), help='default: $IMG2AUDIO_DATA/ckplus48')
     args = a.parse_args()
     torch.set_num_threads(1)
     real = args.dataset == 'ravdess'

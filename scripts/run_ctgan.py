@@ -2,7 +2,7 @@
 
     OMP_NUM_THREADS=1 python scripts/run_ctgan.py --root ../runs_ctgan --datasets ravdess synthetic \
         --seeds 0 1 2 --folds 0 1 2 3 --modalities audio face \
-        --ravdess-dir ../shared/data/ravdess_speech --au-dir ../shared/data/ravdess_face_aus
+        --ravdess-dir /path/to/ravdess --au-dir /path/to/ravdess_aus
 
 One process, one run at a time (`run_experiment(method='ctgan', setup=…)`), seed by seed so that a stopped sweep
 leaves whole seeds; uni-modal setups run once per `--modalities` entry. Paper Fig. 6's curve:

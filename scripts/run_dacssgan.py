@@ -2,7 +2,7 @@
 
     OMP_NUM_THREADS=1 python scripts/run_dacssgan.py --root ../runs_dacssgan --datasets ravdess synthetic \
         --seeds 0 1 2 --folds 0 1 2 3 --conditions label classifier conformal --variants encdec \
-        --ravdess-dir ../shared/data/ravdess_speech --au-dir ../shared/data/ravdess_face_aus \
+        --ravdess-dir /path/to/ravdess --au-dir /path/to/ravdess_aus \
         --merge results/dacssgan_runs.json
     # Table 1's ablations, one fold: --folds 0 --variants unet nol1 (U-Net needs face images: synthetic only)
 

@@ -2,8 +2,8 @@
 
     python scripts/run_table1.py --root runs/table1 --seeds 0 1 2 --folds 0 1 2 3 --workers 2 \
         --settings synthetic:unpaired synthetic:paired ravdess:unpaired ravdess:paired --ablations base all \
-        --ravdess-dir ../shared/data/ravdess_speech --face-dirs ../shared/data/ckplus48 \
-        --au-dir ../shared/data/ravdess_face_aus
+        --ravdess-dir /path/to/ravdess --face-dirs /path/to/ckplus48 \
+        --au-dir /path/to/ravdess_aus
 
 `ravdess:paired` is the paper's P column on RAVDESS: each clip's OpenFace action units (`--au-dir`) are its paired face
 side, with the CK+48 pool (`--face-dirs`) as the IFER faces.
@@ -21,6 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from img2audio.sweep import submit, gather, is_finished, EXECUTORS
 from img2audio.experiment import _parse_value
+from img2audio.corpora import research_data
 
 ABLATIONS = ('base', 'no_low_no_rel', 'no_low', 'no_high_no_rel', 'all')
 
@@ -65,11 +66,12 @@ def main():
     a.add_argument('--root', default='runs/table1'); a.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
     a.add_argument('--folds', nargs='+', type=int, default=[0], choices=range(4))
     a.add_argument('--n-actors', type=int, default=None, help='synthetic corpus size (default: the run default)')
-    a.add_argument('--au-dir', default='../shared/data/ravdess_face_aus',
+    a.add_argument('--au-dir', default=research_data('ravdess_face_aus'),
                    help='OpenFace CSVs: the paired face side of ravdess:paired')
     a.add_argument('--settings', nargs='+', default=['synthetic:unpaired', 'synthetic:paired'])
     a.add_argument('--ablations', nargs='+', default=list(ABLATIONS), choices=ABLATIONS)
-    a.add_argument('--ravdess-dir', default='../shared/data/ravdess_speech'); a.add_argument('--face-dirs', default='../shared/data/ckplus48')
+    a.add_argument('--ravdess-dir', default=research_data('ravdess_speech'), help='default: $IMG2AUDIO_DATA/ravdess_speech')
+    a.add_argument('--face-dirs', default=research_data('ckplus48'), help='default: $IMG2AUDIO_DATA/ckplus48')
     a.add_argument('--workers', type=int, default=2); a.add_argument('--threads', type=int, default=1)
     a.add_argument('--executor', default='local', choices=EXECUTORS)
     a.add_argument('--device', default='auto'); a.add_argument('--rounds', type=int, default=None)

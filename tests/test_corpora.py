@@ -1,4 +1,4 @@
-"Tests of img2audio.corpora on tiny files made in tmp_path (and on ../shared/data when it is present)."
+"Tests of img2audio.corpora on tiny files made in tmp_path (and on the real corpora in $IMG2AUDIO_DATA when set)."
 import logging, re
 from pathlib import Path
 import cv2, numpy as np, pandas as pd, pytest, soundfile as sf
@@ -6,7 +6,7 @@ from PIL import Image
 from img2audio.core import EMOTIONS, AVCorpus, FacePool
 from img2audio.corpora import *
 
-DATA = Path(__file__).resolve().parents[2]/'shared'/'data'
+DATA = research_data()
 whole = lambda g: (0, 0, g.shape[1], g.shape[0])  # stand-in detector: "the face is the whole frame"
 
 def tone(f0=220, sec=0.25, sr=16000, amp=0.2, ch=1):
@@ -377,8 +377,8 @@ def test_load_corpus(tmp_path):
     with pytest.raises(ValueError, match='needs data_dir'): load_corpus('cremad')
     assert set(CORPUS_LOADERS) >= {'ravdess', 'cremad'}
 
-# ---------------------------------------------------------------- real data (skipped without ../shared/data)
-needs_data = pytest.mark.skipif(not DATA.exists(), reason='shared research data not present')
+# ---------------------------------------------------------------- real data (skipped without $IMG2AUDIO_DATA)
+needs_data = pytest.mark.skipif(DATA is None, reason='real corpora not present (set IMG2AUDIO_DATA to their folder)')
 
 @needs_data
 def test_real_ravdess():
