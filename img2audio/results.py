@@ -285,8 +285,9 @@ def forest_plot(table:pd.DataFrame, # from `benchmark_table`
     "The paired gains over Base with their 95 % intervals, one line per row of the table, and a zero line."
     import matplotlib.pyplot as plt
     t = table[table.gain.notna()].reset_index(drop=True)
-    names = [f'{d}: {l}' for d, l in zip(t.dataset, t.label)] if 'dataset' in t else list(t.label)
-    fig, ax = plt.subplots(figsize=(7.5, 0.42 * max(len(t), 1) + 1.3))
+    several = 'dataset' in t and t.dataset.nunique() > 1                 # name the dataset only where it varies
+    names = [f'{d}: {l}' for d, l in zip(t.dataset, t.label)] if several else list(t.label)
+    fig, ax = plt.subplots(figsize=(9, 0.42 * max(len(t), 1) + 1.3))
     y = np.arange(len(t))[::-1]
     g, lo, hi = (t[c].to_numpy(dtype=float) for c in ('gain', 'lo', 'hi'))
     ax.errorbar(g, y, xerr=[g - lo, hi - g], fmt='o', color='tab:blue', ecolor='tab:blue', capsize=3)
@@ -295,7 +296,7 @@ def forest_plot(table:pd.DataFrame, # from `benchmark_table`
         ax.annotate(f'{w}/{n}', (h, yi), xytext=(6, 0), textcoords='offset points', va='center', fontsize=8)
     ax.set_yticks(y, names, fontsize=8)
     if not len(t): ax.text(0.5, 0.5, 'no runs with a Base partner', ha='center', transform=ax.transAxes)
-    ax.set_xlabel(f'{metric}: gain over Base in points (mean, bootstrap 95 % interval; wins/pairs)')
+    ax.set_xlabel(f'{metric} gain over Base, points (bootstrap 95 % interval; wins/pairs)')
     ax.set_title(title or 'paired gain over Base', fontsize=10)
     ax.margins(x=0.15)
     fig.tight_layout()

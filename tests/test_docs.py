@@ -18,8 +18,13 @@ ROOT = Path(__file__).resolve().parents[1]
 NBS = ROOT/'nbs'
 # inline figures (PNG outputs) some pages must show; every other page is checked for errors and for figures that do not load
 PAGES = {'01_synthetic.ipynb': 2, '06_metrics.ipynb': 2, '06b_runs.ipynb': 1, '08_translator.ipynb': 3, '09_density.ipynb': 2,
-         '10_graph.ipynb': 1, '12_image2audio.ipynb': 1, '13_results.ipynb': 2, '14_table1.ipynb': 3, 'run_experiment.ipynb': 3}
-RESULTS_PAGES = {'14_table1.ipynb': 'paper'}    # results pages: the paper's numbers beside ours, in a table made from run data
+         '10_graph.ipynb': 1, '12_image2audio.ipynb': 1, '13_results.ipynb': 3, '14_table1.ipynb': 3, 'run_experiment.ipynb': 3,
+         'index.ipynb': 1, '22_dacssgan_results.ipynb': 1, '31_ctgan_results.ipynb': 1}
+# results pages: a table made from run records with a word it must hold (the paper's numbers beside ours, the gain over
+# Base), and at least one figure; each is checked in _proc and again in Chromium (a <table> and a decoded <img>)
+RESULTS_PAGES = {'index.ipynb': 'gain over base', '14_table1.ipynb': 'paper', '22_dacssgan_results.ipynb': 'paper',
+                 '31_ctgan_results.ipynb': 'paper'}
+SCREENSHOTS = ('index.ipynb', '14_table1.ipynb', '22_dacssgan_results.ipynb', '12_image2audio.ipynb')
 _SHOW_DIRS = {'export', 'exports', 'exporti', 'exec_doc'}
 
 def _notebooks(folder): return sorted(p.name for p in Path(folder).glob('*.ipynb') if not p.name.startswith(('_', '.')))
@@ -158,28 +163,32 @@ def test_proc_pages_show_figures(built):
         assert len(pngs) >= k, f'{n}: {len(pngs)} figures in _proc/{n}, expected at least {k}'
     for n, word in RESULTS_PAGES.items():
         nb = json.loads((ROOT/'_proc'/n).read_text())
-        tables = [''.join(o['data']['text/html']) for c in nb['cells'] for o in c.get('outputs', []) if 'text/html' in o.get('data', {})]
-        assert any('<table' in t and word in t.lower() for t in tables), f"{n}: no table with the {word}'s numbers beside ours"
+        outs = [o.get('data', {}) for c in nb['cells'] for o in c.get('outputs', [])]
+        tables = [''.join(d[k]) for d in outs for k in ('text/html', 'text/markdown') if k in d]
+        assert any(('<table' in t or '|---|' in t) and word in t.lower() for t in tables), f"{n}: no table with '{word}' in it"
 
 
 _PROBE = ("<script>window.addEventListener('load', function() {"
           " var r = Array.from(document.images).map(function(i) { return {src: i.src.slice(0, 60), w: i.naturalWidth, h: i.naturalHeight}; });"
           " var e = document.querySelectorAll('[data-mime-type=\"application/vnd.jupyter.stderr\"], .jp-RenderedText pre');"
           " var tb = Array.from(e).filter(function(x) { return /Traceback|Error:/.test(x.textContent); }).length;"
-          " document.body.setAttribute('data-probe', JSON.stringify({imgs: r, errors: tb, height: document.documentElement.scrollHeight}));"
+          " var t = document.querySelectorAll('table').length;"
+          " document.body.setAttribute('data-probe', JSON.stringify({imgs: r, errors: tb, tables: t,"
+          " height: document.documentElement.scrollHeight}));"
           "});</script>")
 
 
 def test_every_page_in_chromium(built, tmp_path):
-    "Headless Chromium opens every page: each figure decodes (naturalWidth > 0), no page shows an error output."
+    """Headless Chromium opens every page: each figure decodes (naturalWidth > 0), no page shows an error output, each
+    results page shows its table and figure; screenshots of a few pages go to the test's temporary folder."""
     exe = _chromium()
     if not exe: pytest.skip('chromium not installed (apt-get install -y chromium chromium-driver)')
     from PIL import Image
     import numpy as np
     site = tmp_path/'site'
     shutil.copytree(ROOT/'_docs', site)
-    keep = os.environ.get('IMG2AUDIO_DOCS_OUT')      # set it to keep screenshots of two pages for a look
-    checked = 0
+    keep = os.environ.get('IMG2AUDIO_DOCS_OUT')      # set it to keep the screenshots for a look
+    checked, shots = 0, []
     for n in built['order']:
         f = site/(Path(n).stem + '.html')
         f.write_text(f.read_text().replace('</body>', _PROBE + '\n</body>'))
@@ -191,16 +200,19 @@ def test_every_page_in_chromium(built, tmp_path):
         assert not bad, f'{n}: figures that did not load: {bad}'
         assert probe['errors'] == 0, f'{n}: the page shows an error output'
         assert len(probe['imgs']) >= PAGES.get(n, 0), f'{n}: {len(probe["imgs"])} figures, expected {PAGES[n]}'
+        if n in RESULTS_PAGES:
+            assert probe['tables'] >= 1 and len(probe['imgs']) >= 1, f'{n}: a results page without its table and figure: {probe}'
         checked += 1
-        if n in ('12_image2audio.ipynb', '14_table1.ipynb'):
+        if n in SCREENSHOTS:
             shot = tmp_path/(f.stem + '.png')
             _run_chromium(exe, f, tmp_path/'profile', f'--window-size=1200,{int(min(max(probe["height"], 900), 6000))}',
                           f'--screenshot={shot}')
             im = np.asarray(Image.open(shot).convert('RGB'), dtype=float)
             assert im.std() > 10, f'{n}: blank screenshot'
+            shots.append(shot)
             if keep: Path(keep).mkdir(parents=True, exist_ok=True); shutil.copy2(shot, Path(keep)/f'docs_{f.stem}.png')
     assert checked == len(_notebooks(NBS))
-    print(f'{checked} pages opened in chromium')
+    print(f'{checked} pages opened in chromium; screenshots: ' + ', '.join(map(str, shots)))
 
 
 def _chromium():
