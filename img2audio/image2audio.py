@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 from torch import Tensor
 from safetensors.torch import save as st_save
 from tqdm.auto import tqdm
-from .core import check_choice, check_int, resolve_device, atomic_write_bytes, hash_key
+from .core import resolve_device, atomic_write_bytes, hash_key
 from .features import faces_to_tensor, FeatureCache
 from .base import SpecCNN, SpecAugment, predict, optim_to_tensors, optim_from_tensors
 from .translator import Translator, TranslatorTrainer, LossWeights, log_p_fake, log_p_real, frozen_bn_stats
@@ -22,9 +22,9 @@ from .translator import PRECISIONS
 from .density import epsilon_schedule, split_by_density, AnnealLog, EPS_KINDS
 from .graph import FeatureGraph, build_graph, reliability_paths, label_matrix, smoothness
 from .genmetrics import generation_scores
-from .methods import register_method, opt
+from .methods import register_method, opt, MethodOptions, run_config, run_settings
 from .runs import run_split, paired_face_side
-from .base_method import run_base, judge_network
+from .base_method import run_base, judge_network, base_network
 
 # %% auto #0
 __all__ = ['ABLATIONS', 'GATE_NETS', 'CRITICS', 'PAIRINGS', 'BASE_CHANNELS', 'SCHEDULES', 'DIAGNOSTICS', 'INCEPTION',
@@ -42,19 +42,10 @@ SCHEDULES = {'cpu': dict(rounds=4, pretrain_steps=300, trans_steps=25, dis_steps
              # paper-length (its numbers are not given)
              'gpu': dict(rounds=10, pretrain_steps=3000, trans_steps=300, dis_steps=200)}
 
-def _check_float(name, v, lo=None, hi=None, lo_open=False, allow_none=False):
-    if v is None and allow_none: return None
-    try: f = float(v)
-    except (TypeError, ValueError): raise ValueError(f"{name}={v!r} is not a number") from None
-    if isinstance(v, bool) or not math.isfinite(f): raise ValueError(f"{name}={v!r} must be a finite number")
-    if lo is not None and (f <= lo if lo_open else f < lo):
-        raise ValueError(f"{name}={v!r} must be {'>' if lo_open else '≥'} {lo}")
-    if hi is not None and f > hi: raise ValueError(f"{name}={v!r} must be ≤ {hi}")
-    return f
-
 @dataclass
-class Image2AudioConfig:
-    "Options of an Image2Audio run (checked by the method registry; missing keys: these defaults)."
+class Image2AudioConfig(MethodOptions):
+    "Options of an Image2Audio run (checked when built; missing keys: these defaults)."
+    schedules = SCHEDULES
     ablation:str = opt('all', "Table 1 row: 'base', 'no_low_no_rel', 'no_low', 'no_high_no_rel' or 'all'",
                        choices=ABLATIONS)
     pairing:str = opt('unpaired', "'unpaired' (the IFER face pool) or 'paired' (the corpus's own faces, L1 variant)",
@@ -96,8 +87,9 @@ class Image2AudioConfig:
     ent_weight:float = opt(1.0, "weight of the entropy term E_{D_u} Σ_k P(k|x) log P(k|x) in Dis_t's objective (the "
                            "paper: 1; 0 drops it)", lo=0)
     lam:float = opt(0.01, "λ, weight of the smoothness S = tr(YᵀLY) on a batch's subgraph", lo=0)
-    beta:float|None = opt(None, "graph's squared edge radius β (None: `build_graph`'s data-derived default)", lo=0)
-    gamma:float|None = opt(None, "RBF scale γ (None: 1 / median squared edge length)", lo=0)
+    beta:float|None = opt(None, "graph's squared edge radius β (None: `build_graph`'s data-derived default)", lo=0,
+                            lo_open=True)
+    gamma:float|None = opt(None, "RBF scale γ (None: 1 / median squared edge length)", lo=0, lo_open=True)
     min_reliability:float = opt(0.37, "reliability paths weaker than this leave a D_u node unlabelled (≈e^-1: one "
                                 "median-length edge)", lo=0, hi=1)
     paired_pool:bool = opt(True, "pairing='paired' also learns from the IFER face pool (unpaired steps alternating "
@@ -108,58 +100,25 @@ class Image2AudioConfig:
     precision:str = opt('fp32', "translator updates in 'fp32' or under 'bf16' autocast (≈1.5× faster on AMX CPUs and "
                         "GPUs, slower where bfloat16 is emulated; `benchmarks/bench_translator.py --quality`)",
                         choices=PRECISIONS)
-    trans_lr:float = opt(1e-3, "Adam lr of the encoders/decoders", lo=0)
-    dis_lr:float = opt(3e-4, "Adam lr of Dis_t and Dis_f (both phases): fine-tuning the warm-started Dis_t", lo=0)
+    trans_lr:float = opt(1e-3, "Adam lr of the encoders/decoders", lo=0, lo_open=True)
+    dis_lr:float = opt(3e-4, "Adam lr of Dis_t and Dis_f (both phases): fine-tuning the warm-started Dis_t", lo=0,
+                       lo_open=True)
     latent:int = opt(32, "translator latent size", lo=1)
     hidden:int = opt(128, "width of the translator's shared layers", lo=1)
-    channels:tuple = opt((16, 32, 64), "translator conv channels")
-    dis_channels:tuple = opt((16, 32, 64, 96), "Dis_t (SpecCNN) channels, as the Base network")
+    channels:tuple[int, ...] = opt((16, 32, 64), "translator conv channels", lo=1, length=3)
+    dis_channels:tuple[int, ...] = opt(BASE_CHANNELS, "Dis_t (SpecCNN) channels, as the Base network", lo=1, length=4)
     augment:bool = opt(True, "SpecAugment on every input of the Dis_t steps, real and translated (as the Base recipe)")
     warm_start:bool = opt(True, "Dis_t starts as the Base network of the same seed (K logits copied, the (K+1)th added "
                           "at zero)")
 
-    def __post_init__(self):
-        check_choice('ablation', self.ablation, ABLATIONS); check_choice('pairing', self.pairing, PAIRINGS)
-        check_choice('gate_net', self.gate_net, GATE_NETS)
-        check_choice('translator_critic', self.translator_critic, CRITICS)
-        check_choice('precision', self.precision, PRECISIONS)
-        check_choice('eps_kind', self.eps_kind, EPS_KINDS); check_choice('schedule', self.schedule, tuple(SCHEDULES))
-        for n, v in SCHEDULES[self.schedule].items():
-            if getattr(self, n) is None: setattr(self, n, v)
-        for n, lo in (('rounds', 1), ('pretrain_steps', 0), ('trans_steps', 0), ('dis_steps', 0), ('trans_batch', 2),
-                      ('dis_batch', 2), ('k_density', 1), ('n_gen', 2),
-                      ('latent', 1), ('hidden', 1)):
-            setattr(self, n, check_int(n, getattr(self, n), lo))
-        self.eps_max = _check_float('eps_max', self.eps_max, 0, 1)
-        self.lam = _check_float('lam', self.lam, 0)
-        self.ent_weight = _check_float('ent_weight', self.ent_weight, 0)
-        self.class_weight = _check_float('class_weight', self.class_weight, 0)
-        self.align = _check_float('align', self.align, 0)
-        self.gate = _check_float('gate', self.gate, 0, 1)
-        self.gen_share = _check_float('gen_share', self.gen_share, 0, 1)
-        self.held_aside = _check_float('held_aside', self.held_aside, 0, 0.5)
-        self.path_gate = _check_float('path_gate', self.path_gate, 0, 1)
-        self.beta = _check_float('beta', self.beta, 0, lo_open=True, allow_none=True)
-        self.gamma = _check_float('gamma', self.gamma, 0, lo_open=True, allow_none=True)
-        self.min_reliability = _check_float('min_reliability', self.min_reliability, 0, 1)
-        self.trans_lr = _check_float('trans_lr', self.trans_lr, 0, lo_open=True)
-        self.dis_lr = _check_float('dis_lr', self.dis_lr, 0, lo_open=True)
-        for n in ('channels', 'dis_channels'):
-            v = getattr(self, n)
-            if isinstance(v, str): v = [s for s in v.replace('(', '').replace(')', '').split(',') if s.strip()]
-            try: v = tuple(check_int(n, c, 1) for c in v)
-            except (TypeError, ValueError):
-                raise ValueError(f"{n}={getattr(self, n)!r} must be a sequence of positive channel counts") from None
-            if len(v) != (3 if n == 'channels' else 4):
-                raise ValueError(f"{n}={v!r} needs {3 if n == 'channels' else 4} channel counts")
-            setattr(self, n, v)
-        for n in ('paired_pool', 'graph_gens', 'augment', 'warm_start', 'pretrain_keeps_dis_t'):
-            if not isinstance(getattr(self, n), (bool, np.bool_)):
-                raise ValueError(f"{n}={getattr(self, n)!r} must be True or False")
+    def check(self):
+        "Fill the schedule's counts not given; refuse a warm start into a Dis_t of another size than the Base network."
+        counts = self.preset(rounds=self.rounds, pretrain_steps=self.pretrain_steps, trans_steps=self.trans_steps,
+                             dis_steps=self.dis_steps)
+        for n, v in counts.items(): setattr(self, n, v)
         if self.warm_start and self.dis_channels != BASE_CHANNELS:
             raise ValueError(f"warm_start=True copies the Base network into Dis_t, so dis_channels must be the Base's "
-                             f"{BASE_CHANNELS}, "
-                             f"not {self.dis_channels}; use warm_start=False for another Dis_t size")
+                             f"{BASE_CHANNELS}, not {self.dis_channels}; use warm_start=False for another Dis_t size")
 
     @classmethod
     def from_cfg(cls, cfg:dict)->'Image2AudioConfig':
@@ -395,31 +354,6 @@ INCEPTION = 'the judge network (JudgeNet on S1, its own seed; base_method.judge_
 
 
 # %% ../nbs/12_image2audio.ipynb #4bef2ccf
-def _base_key(data, cfg:dict, s1)->str:
-    "Content key of a Base network: the S1 spectrograms and labels, the recipe, the training code and torch's version."
-    import img2audio.base as B
-    return hash_key('base-network', data.specs[s1].numpy(), data.labels[s1].numpy(), data.classes,
-                    int(cfg.get('seed', 0)), int(cfg.get('epochs', 40)), int(cfg.get('batch_size', 32)),
-                    float(cfg.get('lr', 3e-3)), Path(B.__file__).read_bytes(),
-                    torch.__version__, str(resolve_device(cfg.get('device', 'cpu'))))
-
-def _base_network(data, cfg:dict, run, K:int, s1, s4)->tuple:
-    "This seed's Base network (`run_base`, or its cached copy shared by a seed's ablations) and its S4 predictions."
-    net, own = SpecCNN(K), run/'model.safetensors'
-    if own.exists(): _load_model(own, net)                                # resumed run: its own copy
-    else:
-        cache, key = FeatureCache(cfg.get('cache_dir')), _base_key(data, cfg, s1)
-        hit = cache.get(key)
-        if hit is not None:
-            net.load_state_dict(hit[0])
-            logging.getLogger('img2audio').info(f'Base network of this seed from the cache ({cache.path(key)})')
-            atomic_write_bytes(own, st_save({k: v.contiguous() for k, v in hit[0].items()},
-                                            metadata={'classes': json.dumps(data.classes), 'arch': 'SpecCNN'}))
-        else:
-            run_base(data, {**cfg, 'progress': False}, run); _load_model(own, net)
-            cache.put(key, net.state_dict(), {'what': 'Base network (SpecCNN on S1)', 'seed': int(cfg.get('seed', 0))})
-    return net, predict(net, data.specs[s4], device=resolve_device(cfg.get('device', 'cpu'))).argmax(1).numpy()
-
 @torch.no_grad()
 def warm_start_dis_t(dis_t:SpecCNN, # Dis_t, a `SpecCNN(K+1)`
                      base:SpecCNN # a trained Base network, `SpecCNN(K)` of the same channels
@@ -513,7 +447,6 @@ def _dis_t_phase(model, opt, cfg, Xt, yt, nt, Xh, yh, Xu, nu, Xg, graph, node_la
         rows.append(r)
     return pd.DataFrame(rows).mean().to_dict() if rows else {}
 
-
 # %% ../nbs/12_image2audio.ipynb #ea47266d
 def _fig_generations(Xreal, yreal, gen:dict, classes:list, n:int=3):
     "Paper Figure 1: true / high-density / low-density spectrograms of two classes (left and right in each panel)."
@@ -555,8 +488,9 @@ def _nan_to_none(d:dict)->dict:
 # %% ../nbs/12_image2audio.ipynb #3e86f784
 def _setup(data, cfg:dict, run, c:Image2AudioConfig)->SimpleNamespace:
     "A run's fixed parts: split, source faces (and P's pool), Base network, judge, translator, held-aside faces."
-    x = SimpleNamespace(c=c, data=data, run=run, seed=int(cfg.get('seed', 0)))
-    x.dev = resolve_device(cfg.get('device', 'cpu'))
+    s = run_settings(cfg)
+    x = SimpleNamespace(c=c, data=data, run=run, seed=s.seed)
+    x.dev = s.device
     x.sp = run_split(data, cfg)
     x.K, x.X, x.Y = len(data.classes), data.specs, data.labels.numpy()
     x.s1, x.du, x.s4 = x.sp['S1'], np.r_[x.sp['S2'], x.sp['S3']], x.sp['S4']
@@ -567,8 +501,9 @@ def _setup(data, cfg:dict, run, c:Image2AudioConfig)->SimpleNamespace:
     x.pool = (f0, y0) if c.pairing == 'unpaired' else None
     has_pool = data.pool is not None and len(data.pool) > 0
     x.ppool = _pool_faces(data) if c.pairing == 'paired' and c.paired_pool and has_pool else None   # P: pool + pairs
-    x.base, x.base_pred = _base_network(data, cfg, run, x.K, x.s1, x.s4)   # this seed's Base run: the warm start
-    x.judge, x.jm = judge_network(data, x.sp, cfg)                        # independent judge: diagnostics, IS/FID only
+    x.base = base_network(data, x.sp, s, keep=run/'model.safetensors')  # this seed's Base network: the warm start
+    x.base_pred = predict(x.base, data.specs[x.s4], device=x.dev).argmax(1).numpy()
+    x.judge, x.jm = judge_network(data, x.sp, s)                          # independent judge: diagnostics, IS/FID only
     torch.manual_seed(x.seed)
     au_dim = f0.shape[1] if f0.dim() == 2 else None                       # paired faces are AU vectors (au_dir)
     x.model = Translator(x.K, latent=c.latent, hidden=c.hidden, channels=c.channels, dis_t_channels=c.dis_channels,
@@ -738,7 +673,7 @@ def _run_base_row(data, cfg:dict, run, c:Image2AudioConfig)->dict:
     sp = out['split']
     du = np.r_[sp['S2'], sp['S3']]
     judge, jm = judge_network(data, sp, cfg)
-    gs = generation_scores(judge, data.specs[du], None, None, device=resolve_device(cfg.get('device', 'cpu')))
+    gs = generation_scores(judge, data.specs[du], None, None, device=run_settings(cfg).device)
     out.update(_nan_to_none(gs), **jm, ablation='base', pairing=c.pairing, image2audio=asdict(c), anneal=[],
                inception=INCEPTION)
     return out
@@ -751,6 +686,7 @@ def run_image2audio(data, # `ExperimentData`
                     on_round=None # optional callback(round_record) after each round's checkpoint (logging, tests)
                    )->dict: # y_true, y_pred (S4), history, split, generation scores, anneal counts
     "Image2Audio (or one of its Table 1 ablations) on the run's S1–S4 split; resumes from the last finished round."
+    cfg = run_config(cfg)                                                 # the common settings, resolved once
     c = opts if opts is not None else Image2AudioConfig.from_cfg(cfg)
     if c.ablation == 'base': return _run_base_row(data, cfg, run, c)
     x = _setup(data, cfg, run, c)
@@ -762,7 +698,7 @@ def run_image2audio(data, # `ExperimentData`
         alog.rows, pre = ex['anneal'], ex.get('pretrain', {})
         logging.getLogger('img2audio').info(f'image2audio: resuming after round {start} from {ckpt}')
     else: pre = _pretrain(x)
-    bar = tqdm(range(start, c.rounds), desc='rounds', disable=not cfg.get('progress', False), initial=start,
+    bar = tqdm(range(start, c.rounds), desc='rounds', disable=not cfg.settings.progress, initial=start,
                total=c.rounds)
     for r in bar:
         rec, pseudo = _round(x, r, pseudo, alog)
@@ -773,8 +709,3 @@ def run_image2audio(data, # `ExperimentData`
         if on_round is not None: on_round(rec)
     return dict(**_finish(x, pseudo), history=history, anneal=alog.to_frame().to_dict('records'), **pre,
                 **_per_round(history))
-
-def _load_model(path, model):
-    from safetensors.torch import load_file
-    model.load_state_dict(load_file(str(path)))
-    return model
