@@ -8,7 +8,7 @@ import json, logging
 from pathlib import Path
 import numpy as np, torch, torch.nn as nn
 import safetensors.torch as st
-from .core import atomic_write_bytes, hash_key, resolve_device
+from .core import atomic_write_bytes, hash_key
 from .features import FeatureCache
 from .base import SpecCNN, SpecAugment, train_classifier, predict
 from .methods import register_method, run_settings

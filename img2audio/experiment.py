@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_experiment.ipynb #5702fa64
 from __future__ import annotations
-import argparse, inspect, json, subprocess, sys, time
+import argparse, json, subprocess, sys, time
 from dataclasses import asdict
 from pathlib import Path
 import numpy as np, torch

@@ -5,8 +5,8 @@
 # %% ../nbs/06a_methods.ipynb #a6e86c22
 from __future__ import annotations
 import difflib, importlib, importlib.metadata, os, pkgutil, types, typing
-from dataclasses import dataclass, field, fields, asdict, is_dataclass, replace
-import numpy as np, torch
+from dataclasses import dataclass, field, fields, replace
+import torch
 from .core import to_bool, to_int, to_float, check_bounds, resolve_device
 
 # %% auto #0
