@@ -8,14 +8,14 @@ import json, logging
 from pathlib import Path
 import numpy as np, torch, torch.nn as nn
 import safetensors.torch as st
-from .core import atomic_write_bytes, hash_key, resolve_device
+from .core import atomic_write_bytes, hash_key
 from .features import FeatureCache
 from .base import SpecCNN, SpecAugment, train_classifier, predict
-from .methods import register_method
+from .methods import register_method, run_settings
 from .runs import run_split
 
 # %% auto #0
-__all__ = ['JUDGE_SEED_OFFSET', 'train_base', 'save_model', 'run_base', 'JudgeNet', 'judge_network']
+__all__ = ['JUDGE_SEED_OFFSET', 'train_base', 'save_model', 'run_base', 'base_network', 'JudgeNet', 'judge_network']
 
 # %% ../nbs/06c_base_method.ipynb #834e0fe0
 def _log_epoch(r:dict):
@@ -24,7 +24,7 @@ def _log_epoch(r:dict):
 
 def train_base(data, # `ExperimentData`
                idx, # positions of the training clips (e.g. the split's S1)
-               cfg:dict, # the run's configuration: epochs, batch_size, lr, seed, device
+               cfg, # the run's configuration (`RunConfig`, dict or `RunSettings`): epochs, batch_size, lr, seed, device
                seed:int|None=None, # seed of initialisation and batches (None: the run's seed)
                extra:tuple|None=None, # optional (specs, labels) added to the training set (e.g. generated spectrograms)
                ckpt_path=None, # checkpoint for resuming (None: no checkpoint)
@@ -32,15 +32,14 @@ def train_base(data, # `ExperimentData`
                model:nn.Module|None=None # the network to train (default: a fresh `SpecCNN(K)`)
               )->tuple: # (trained model, per-epoch history)
     "The Base recipe on clips `idx` (plus `extra`)."
-    seed = int(cfg.get('seed', 0)) if seed is None else int(seed)
+    s = run_settings(cfg)
+    seed = s.seed if seed is None else int(seed)
     X, y = data.specs[idx], data.labels[idx]
     if extra is not None: X, y = torch.cat([X, extra[0].float()]), torch.cat([y, extra[1].long()])
     torch.manual_seed(seed)
     model = SpecCNN(len(data.classes)) if model is None else model
-    hist = train_classifier(model, X, y, epochs=int(cfg.get('epochs', 40)), batch_size=int(cfg.get('batch_size', 32)),
-                            lr=float(cfg.get('lr', 3e-3)), augment=SpecAugment(),
-                            device=resolve_device(cfg.get('device', 'cpu')),
-                            seed=seed, ckpt_path=ckpt_path, progress=progress, on_epoch=_log_epoch)
+    hist = train_classifier(model, X, y, epochs=s.epochs, batch_size=s.batch_size, lr=s.lr, augment=SpecAugment(),
+                            device=s.device, seed=seed, ckpt_path=ckpt_path, progress=progress, on_epoch=_log_epoch)
     return model, hist
 
 # %% ../nbs/06c_base_method.ipynb #4502cbd7
@@ -60,12 +59,45 @@ def run_base(data, # `ExperimentData`
              opts=None # Base has no options of its own
             )->dict:
     "Table 1's Base: the spectrogram CNN trained on the labelled actors S1 alone."
+    s = run_settings(cfg)
     sp = run_split(data, cfg)
-    model, hist = train_base(data, sp['S1'], cfg, ckpt_path=run/'checkpoint.safetensors',
-                             progress=cfg.get('progress', True))
-    prob = predict(model, data.specs[sp['S4']], device=resolve_device(cfg.get('device', 'cpu')))
+    model, hist = train_base(data, sp['S1'], s, ckpt_path=run/'checkpoint.safetensors', progress=s.progress)
+    prob = predict(model, data.specs[sp['S4']], device=s.device)
     save_model(run/'model.safetensors', model, data.classes)
     return {'y_true': data.labels[sp['S4']].numpy(), 'y_pred': prob.argmax(1).numpy(), 'history': hist, 'split': sp}
+
+# %% ../nbs/06c_base_method.ipynb #e9ca1aab
+def _code_bytes()->bytes:
+    "The source of the Base recipe (`base` and this module): part of every cached network's key."
+    import img2audio.base as B
+    own = Path(__file__).read_bytes() if '__file__' in globals() else b''
+    return Path(B.__file__).read_bytes() + own
+
+def _base_key(data, s1, s)->str:
+    return hash_key('base-network', data.specs[s1].numpy(), data.labels[s1].numpy(), data.classes, s.seed, s.epochs,
+                    s.batch_size, s.lr, _code_bytes(), torch.__version__, str(s.device))
+
+def base_network(data, # `ExperimentData`
+                 split:dict, # the run's split (`run_split`)
+                 cfg, # the run's configuration (seed, epochs, batch_size, lr, device, cache_dir)
+                 keep=None # the run's own copy (.safetensors): loaded if it exists, else written (None: no copy)
+                )->SpecCNN: # the Base network, in eval mode
+    "The Base network of this seed and split, trained once per (data, split, recipe, code) and content-cached."
+    s, net = run_settings(cfg), SpecCNN(len(data.classes))
+    if keep is not None and Path(keep).exists():
+        net.load_state_dict(st.load_file(str(keep)))
+        return net.eval()
+    cache, key = FeatureCache(s.cache_dir), _base_key(data, split['S1'], s)
+    hit = cache.get(key)
+    if hit is not None:
+        net.load_state_dict(hit[0])
+        logging.getLogger('img2audio').info(f'Base network of this seed from the cache ({cache.path(key)})')
+    else:
+        net, _ = train_base(data, split['S1'], s)
+        weights = {k: v.detach().contiguous().cpu() for k, v in net.state_dict().items()}
+        cache.put(key, weights, {'what': 'Base network (SpecCNN on S1)', 'seed': s.seed})
+    if keep is not None: save_model(keep, net, data.classes)
+    return net.eval()
 
 # %% ../nbs/06c_base_method.ipynb #9d60748a
 JUDGE_SEED_OFFSET = 7919
@@ -92,28 +124,26 @@ class JudgeNet(nn.Module):
     def forward(self, x): return self.head(self.drop(self.features(x)))
 
 # %% ../nbs/06c_base_method.ipynb #35b8f5a0
-def _judge_key(data, s1, cfg:dict)->str:
-    return hash_key('judge', data.specs[s1].numpy(), data.labels[s1].numpy(), data.classes, int(cfg.get('seed', 0)),
-                    int(cfg.get('epochs', 40)), int(cfg.get('batch_size', 32)), float(cfg.get('lr', 3e-3)),
-                    Path(__file__).read_bytes() if '__file__' in globals() else b'', torch.__version__,
-                    str(resolve_device(cfg.get('device', 'cpu'))))
+def _judge_key(data, s1, s)->str:
+    return hash_key('judge', data.specs[s1].numpy(), data.labels[s1].numpy(), data.classes, s.seed, s.epochs,
+                    s.batch_size, s.lr, Path(__file__).read_bytes() if '__file__' in globals() else b'',
+                    torch.__version__, str(s.device))
 
 def judge_network(data, # `ExperimentData`
                   split:dict, # the run's split (`run_split`)
                   cfg:dict # the run's configuration (seed, epochs, batch_size, lr, device, cache_dir)
                  )->tuple: # (judge network in eval mode, {'judge_s4_accuracy': …})
     "The independent judge (`JudgeNet` on S1, its own seed), trained once per seed and fold and cached."
-    K, s1, s4 = len(data.classes), split['S1'], split['S4']
+    K, s1, s4, s = len(data.classes), split['S1'], split['S4'], run_settings(cfg)
     # its initial weights too depend on its seed only
-    torch.manual_seed(int(cfg.get('seed', 0)) + JUDGE_SEED_OFFSET)
-    net, cache = JudgeNet(K), FeatureCache(cfg.get('cache_dir'))
-    key = _judge_key(data, s1, cfg)
+    torch.manual_seed(s.seed + JUDGE_SEED_OFFSET)
+    net, cache = JudgeNet(K), FeatureCache(s.cache_dir)
+    key = _judge_key(data, s1, s)
     hit = cache.get(key)
     if hit is not None: net.load_state_dict(hit[0])
     else:
-        train_base(data, s1, {**cfg, 'progress': False}, seed=int(cfg.get('seed', 0)) + JUDGE_SEED_OFFSET, model=net)
+        train_base(data, s1, s, seed=s.seed + JUDGE_SEED_OFFSET, model=net)
         weights = {k: v.contiguous().cpu() for k, v in net.state_dict().items()}
         cache.put(key, weights, {'what': 'judge network (JudgeNet on S1)'})
-    dev = resolve_device(cfg.get('device', 'cpu'))
-    acc = float((predict(net, data.specs[s4], device=dev).argmax(1) == data.labels[s4]).float().mean())
+    acc = float((predict(net, data.specs[s4], device=s.device).argmax(1) == data.labels[s4]).float().mean())
     return net.eval(), {'judge_s4_accuracy': acc}

@@ -4,15 +4,15 @@
 
 # %% ../nbs/00_core.ipynb #2149cbd8
 from __future__ import annotations
-import hashlib, json, os, random, tempfile
+import hashlib, json, math, os, random, tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 
 # %% auto #0
-__all__ = ['EMOTIONS', 'INTENSITIES', 'META_COLUMNS', 'check_choice', 'check_int', 'resolve_device', 'seed_everything',
-           'atomic_write_bytes', 'atomic_write_text', 'atomic_write_json', 'walk_files', 'hash_key', 'AVCorpus',
-           'FacePool']
+__all__ = ['EMOTIONS', 'INTENSITIES', 'META_COLUMNS', 'check_choice', 'to_bool', 'to_int', 'to_float', 'check_bounds',
+           'check_number', 'check_int', 'resolve_device', 'seed_everything', 'atomic_write_bytes', 'atomic_write_text',
+           'atomic_write_json', 'walk_files', 'hash_key', 'AVCorpus', 'FacePool']
 
 # %% ../nbs/00_core.ipynb #d955a063
 EMOTIONS = ('neutral', 'calm', 'happy', 'sad', 'angry', 'fearful', 'disgust', 'surprised', 'contempt')
@@ -28,18 +28,64 @@ def check_choice(name:str, # parameter name, shown in the error
         raise ValueError(f"{name}={value!r} is not accepted; use one of: {', '.join(map(repr, choices))}")
     return value
 
+# %% ../nbs/00_core.ipynb #730a76d0
+def to_bool(v)->bool:
+    "`v` as a bool: True/False, 0/1 or the words 'true'/'false' (any case); else a `ValueError` saying so."
+    if isinstance(v, (bool, np.bool_)): return bool(v)
+    if isinstance(v, (int, np.integer)) and v in (0, 1): return bool(v)
+    word = v.strip().lower() if isinstance(v, str) else None
+    if word in ('true', 'false', '1', '0'): return word in ('true', '1')
+    raise ValueError('expected True or False')
+
+def to_int(v)->int:
+    "`v` as an int (a whole number, never a bool); else a `ValueError` saying what is expected."
+    if isinstance(v, (bool, np.bool_)): raise ValueError('expected a whole number, not a bool')
+    if isinstance(v, (int, np.integer)): return int(v)
+    if isinstance(v, (float, np.floating)) and float(v).is_integer(): return int(v)
+    if isinstance(v, str) and v.strip().lstrip('+-').isdigit(): return int(v)
+    raise ValueError('expected a whole number')
+
+def to_float(v)->float:
+    "`v` as a finite float (never a bool); else a `ValueError` saying what is expected."
+    if isinstance(v, (bool, np.bool_)): raise ValueError('expected a number, not a bool')
+    try: f = float(v)
+    except (TypeError, ValueError): raise ValueError('expected a number') from None
+    if not math.isfinite(f): raise ValueError('expected a finite number')
+    return f
+
 # %% ../nbs/00_core.ipynb #ed68c88f
+def check_bounds(name:str, # parameter name, shown in the error
+                 v, # the converted number
+                 lo=None, # smallest accepted value
+                 hi=None, # largest accepted value
+                 lo_open:bool=False, # `lo` itself is refused (v > lo)
+                 hi_open:bool=False, # `hi` itself is refused (v < hi)
+                 given=None # the value as given, shown in the error (default `v`)
+                ):
+    "Return `v` if it lies within the bounds, else raise a `ValueError` naming the parameter and the bound."
+    shown = v if given is None else given
+    if lo is not None and (v <= lo if lo_open else v < lo):
+        raise ValueError(f"{name}={shown!r} is too small; it must be {'>' if lo_open else '≥'} {lo}")
+    if hi is not None and (v >= hi if hi_open else v > hi):
+        raise ValueError(f"{name}={shown!r} is too large; it must be {'<' if hi_open else '≤'} {hi}")
+    return v
+
+def check_number(name:str, # parameter name
+                 value, # the value given
+                 lo=None, hi=None, lo_open:bool=False, hi_open:bool=False, # bounds, as in `check_bounds`
+                 whole:bool=False # an int is required
+                ):
+    "Return `value` as an int (`whole`) or a finite float within the bounds, else raise a `ValueError` naming it."
+    try: v = to_int(value) if whole else to_float(value)
+    except ValueError as e: raise ValueError(f"{name}={value!r} is not accepted: {e}") from None
+    return check_bounds(name, v, lo, hi, lo_open, hi_open, given=value)
+
 def check_int(name:str, # parameter name
               value, # the value given
               min_value:int=0 # smallest accepted value
              )->int:
-    "Return `value` as an int if it is an integer ≥ `min_value`, else raise a `ValueError` naming it."
-    if (isinstance(value, bool) or not isinstance(value, (int, np.integer))
-            and not (isinstance(value, str) and value.strip().lstrip('-').isdigit())):
-        raise ValueError(f"{name}={value!r} is not an integer; give a whole number ≥ {min_value}")
-    v = int(value)
-    if v < min_value: raise ValueError(f"{name}={v} is too small; give a whole number ≥ {min_value}")
-    return v
+    "Return `value` as an int if it is a whole number ≥ `min_value`, else raise a `ValueError` naming it."
+    return check_number(name, value, lo=min_value, whole=True)
 
 # %% ../nbs/00_core.ipynb #f5750482
 def resolve_device(device:str="auto" # "auto", "cpu", "cuda" or "cuda:N"

@@ -386,14 +386,15 @@ def plot_unlabelled_curve(df:pd.DataFrame, title:str='')->'plt.Figure':
 # %% ../nbs/30_ctgan.ipynb #09da567c
 import logging
 from dataclasses import dataclass
-from .core import resolve_device, atomic_write_bytes
-from .methods import register_method, opt
+from .core import atomic_write_bytes
+from .methods import register_method, opt, MethodOptions, run_config, run_settings
 from .runs import ExperimentData, RunDir, run_split
 
 # %% ../nbs/30_ctgan.ipynb #45bf1b4e
 @dataclass
-class CTGANOptions:
+class CTGANOptions(MethodOptions):
     "Options of a CT-GAN run (paper 004): which setup, which modality, how long."
+    schedules = SCHEDULES
     setup:str = opt('mssgan', "fsbase, ssbase (pseudo-labels + fine-tune), ssgan, mfsbase or mssgan (paper IV-D)",
                     choices=SETUPS)
     modality:str = opt('audio', "the modality of the uni-modal setups (fsbase, ssbase, ssgan)",
@@ -424,11 +425,8 @@ class CTGANOptions:
                              "(fsbase, ssbase, ssgan with modality='audio')")
     def schedule_dict(self)->dict:
         "The schedule preset with this run's overrides."
-        s = dict(SCHEDULES[self.schedule])
-        if self.train_epochs: s['epochs'] = self.train_epochs
-        if self.finetune_epochs: s['finetune_epochs'] = self.finetune_epochs
-        s['pseudo_top'], s['pseudo_threshold'] = self.pseudo_top, self.pseudo_threshold
-        return s
+        s = self.preset(epochs=self.train_epochs, finetune_epochs=self.finetune_epochs)
+        return {**s, 'pseudo_top': self.pseudo_top, 'pseudo_threshold': self.pseudo_threshold}
 
 # %% ../nbs/30_ctgan.ipynb #7b4a6827
 def modality_inputs(data:ExperimentData, setup:str, modality:str, train_idx:np.ndarray)->tuple:
@@ -448,19 +446,21 @@ def modality_inputs(data:ExperimentData, setup:str, modality:str, train_idx:np.n
 def ctgan_indices(data:ExperimentData, cfg:dict, opts:CTGANOptions)->tuple:
     "Positions: training (S1 minus validation actors), unlabelled (S2+S3, maybe subsampled), validation, test (S4)."
     sp = run_split(data, cfg)
-    tr, va = carve_validation(data.meta, sp['S1'], opts.val_actors, cfg['seed'])
+    seed = run_settings(cfg).seed
+    tr, va = carve_validation(data.meta, sp['S1'], opts.val_actors, seed)
     unlab = np.concatenate([sp['S2'], sp['S3']])
     if opts.n_unlabelled is not None and opts.n_unlabelled < len(unlab):
-        unlab = np.sort(np.random.default_rng(cfg['seed']).choice(unlab, opts.n_unlabelled, replace=False))
+        unlab = np.sort(np.random.default_rng(seed).choice(unlab, opts.n_unlabelled, replace=False))
     return {'train': tr, 'unlab': unlab, 'val': va, 'test': sp['S4']}, sp
 
 # %% ../nbs/30_ctgan.ipynb #514a90a2
 @register_method('ctgan', options=CTGANOptions)
 def run_ctgan(data:ExperimentData, cfg:dict, run:RunDir, opts:CTGANOptions)->dict:
     "CT-GAN (paper 004) in one of its five setups; predictions on S4 and the diagnostics of every link."
+    cfg = run_config(cfg)                                                 # the common settings, resolved once
     idx, _ = ctgan_indices(data, cfg, opts)
     xs, face_kind = modality_inputs(data, opts.setup, opts.modality, idx['train'])
-    log, dev = logging.getLogger('img2audio'), resolve_device(cfg['device'])
+    log, dev = logging.getLogger('img2audio'), cfg.settings.device
     mods = 'audio+face' if opts.setup in MULTIMODAL else opts.modality
     log.info(f"ctgan {opts.setup} ({mods}, face side {face_kind}): "
              + ', '.join(f'{k} {len(v)}' for k, v in idx.items()))
@@ -468,7 +468,7 @@ def run_ctgan(data:ExperimentData, cfg:dict, run:RunDir, opts:CTGANOptions)->dic
         log.info(f"epoch {r['epoch']}{' (fine-tune)' if r.get('stage') else ''}: "
                  + ' '.join(f'{k} {v:.4g}' for k, v in r.items() if isinstance(v, float)))
     out = run_setup(opts.setup, xs, data.labels, idx, opts.schedule_dict(), opts.ct_lambda, opts.ct_w, opts.ct_margin,
-                    cfg['seed'], dev, on_epoch)
+                    cfg.settings.seed, dev, on_epoch)
     D = out.pop('D')
     import safetensors.torch as st
     atomic_write_bytes(run/'model.safetensors', st.save({k: v.contiguous().cpu() for k, v in D.state_dict().items()}))

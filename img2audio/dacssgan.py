@@ -13,11 +13,10 @@ from tqdm.auto import tqdm
 from .conformal import margin_nonconformity, icp_p_values, check_calibration_size, conformal_report, \
     train_face_classifier, face_probs
 from .genmetrics import classifier_outputs, inception_score, fid
-from .core import resolve_device
 from .base import predict
-from .methods import register_method, opt
+from .methods import register_method, opt, MethodOptions, run_config
 from .runs import run_split, paired_face_side
-from .base_method import train_base, judge_network, save_model
+from .base_method import train_base, judge_network, save_model, base_network
 
 # %% auto #0
 __all__ = ['PAPER_DACSSGAN_TABLES', 'GENERATORS', 'CONDITIONS', 'SCHEDULES', 'NO_FACES', 'EncDecG', 'UNetG', 'make_generator',
@@ -364,8 +363,9 @@ def save_wavs(folder, # run folder
 
 # %% ../nbs/21_dacssgan.ipynb #842abe1f
 @dataclass
-class DacssOptions:
+class DacssOptions(MethodOptions):
     "Options of a dacssGAN run."
+    schedules = SCHEDULES
     condition:str = opt('conformal', "the condition c of G(x|c,z): 'label' (supervised), 'classifier' (f_S softmax) "
                         "or 'conformal' (ICP p-values)", choices=CONDITIONS)
     generator:str = opt('encdec', "G (Table 1): 'encdec' (dense, the paper's best) or 'unet' (face images only)",
@@ -392,34 +392,13 @@ class DacssOptions:
                              "(au_dir); use generator='encdec', which takes the vector as it is")
     def hparams(self)->GanHParams:
         "The GAN hyper-parameters of this run: the schedule's preset with the overrides."
-        kw = {**SCHEDULES[self.schedule], 'lr': self.gan_lr, 'w_l1': self.w_l1}
-        if self.gan_epochs is not None: kw['epochs'] = self.gan_epochs
-        if self.gan_width is not None: kw['width'] = self.gan_width
-        return GanHParams(**kw)
+        return GanHParams(**self.preset(lr=self.gan_lr, w_l1=self.w_l1, epochs=self.gan_epochs, width=self.gan_width))
 
 # %% ../nbs/21_dacssgan.ipynb #b5723029
-def _base_network(data, sp:dict, cfg:dict)->nn.Module:
-    "The Base recipe on real S1 (this seed and fold), content-cached: every condition and ablation of a seed shares it."
-    from img2audio.features import FeatureCache
-    from img2audio.core import hash_key
-    from img2audio.base import SpecCNN
-    s1 = sp['S1']
-    key = hash_key('dacssgan-base', data.specs[s1].numpy(), data.labels[s1].numpy(), data.classes, int(cfg['seed']),
-                   int(cfg['epochs']), int(cfg['batch_size']), float(cfg['lr']), torch.__version__,
-                   str(resolve_device(cfg['device'])))
-    cache, net = FeatureCache(cfg.get('cache_dir')), SpecCNN(len(data.classes))
-    hit = cache.get(key)
-    if hit is not None:
-        net.load_state_dict(hit[0])
-        return net.eval()
-    net, _ = train_base(data, s1, cfg)
-    cache.put(key, {k: v.detach().cpu() for k, v in net.state_dict().items()}, {'what': 'dacssgan: Base on real S1'})
-    return net.eval()
-
 def _augmentation(data, sp:dict, cfg:dict, gen:torch.Tensor, k:torch.Tensor, dev)->dict:
     "Base recipe on real S1 with and without the generations (same seed), both scored on S4."
     s4 = sp['S4']
-    base = _base_network(data, sp, cfg)
+    base = base_network(data, sp, cfg)
     aug, hist = train_base(data, sp['S1'], cfg, extra=(gen, k))
     pb, pa = predict(base, data.specs[s4], device=dev), predict(aug, data.specs[s4], device=dev)
     y4 = data.labels[s4]
@@ -444,13 +423,15 @@ def run_dacssgan(data, # `ExperimentData` with paired faces (`faces`) or action 
                  run, # `RunDir`
                  opts:DacssOptions)->dict:
     "dacssGAN (Athanasiadis et al.): face→spectrogram GAN conditioned on label, f_S or ICP p-values."
-    log, dev, T = logging.getLogger('img2audio'), resolve_device(cfg['device']), {}
+    cfg = run_config(cfg)                                                 # the common settings, resolved once
+    s = cfg.settings
+    log, dev, T = logging.getLogger('img2audio'), s.device, {}
     t0 = time.perf_counter()
     def tick(name): T[name] = time.perf_counter() - t0 - sum(T.values())
     sp, K, y = run_split(data, cfg), len(data.classes), data.labels
     opts.check_data(data)
     X, kind = face_inputs(data, sp)
-    st = conformal_stage(X, y, sp, K, epochs=opts.fs_epochs, seed=cfg['seed'], p_resolution=opts.p_resolution,
+    st = conformal_stage(X, y, sp, K, epochs=opts.fs_epochs, seed=s.seed, p_resolution=opts.p_resolution,
                          device=dev)
     tick('fs_and_conformal')
     log.info(f"f_S on S1 {kind}; ICP on S2 ({len(sp['S2'])} faces): "
@@ -460,9 +441,9 @@ def run_dacssgan(data, # `ExperimentData` with paired faces (`faces`) or action 
     judge, jm = judge_network(data, sp, cfg)
     tick('judge')
     G, D, Q, hist = train_dacssgan(X[s3], c, k, data.specs[s3], data.specs[sp['S1']], y[sp['S1']], opts.generator,
-                                   opts.condition, opts.l1, opts.hparams(), cfg['seed'], dev, judge,
-                                   progress=cfg.get('progress', False), log=log)
-    gen = generate(G, X[s3], c, seed=cfg['seed'] + 1, device=dev)
+                                   opts.condition, opts.l1, opts.hparams(), s.seed, dev, judge,
+                                   progress=s.progress, log=log)
+    gen = generate(G, X[s3], c, seed=s.seed + 1, device=dev)
     tick('gan')
     ev = _augmentation(data, sp, cfg, gen, k, dev)
     tick('augmentation')
@@ -471,7 +452,7 @@ def run_dacssgan(data, # `ExperimentData` with paired faces (`faces`) or action 
     save_model(run/'generator.safetensors', G, data.classes, f'dacssgan-{opts.generator}')
     save_model(run/'model.safetensors', ev['aug'], data.classes)
     variant = f"{opts.condition}/{opts.generator}{'' if opts.l1 else ' without L1'}"
-    title = f"dacssGAN {variant} · {cfg['dataset']} · fold {cfg['fold']} · seed {cfg['seed']}"
+    title = f"dacssGAN {variant} · {s.dataset} · fold {s.fold} · seed {s.seed}"
     wavs = _save_outputs(run, data, sp, gen, k, hist, opts, title)
     tick('scoring_and_outputs')
     return {'y_true': y[sp['S4']].numpy(), 'y_pred': ev['y_pred'], 'history': ev['aug_history'], 'split': sp,

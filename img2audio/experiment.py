@@ -10,12 +10,12 @@ from pathlib import Path
 import numpy as np, torch
 import matplotlib.pyplot as plt
 import img2audio
-from .core import resolve_device, seed_everything
+from .core import seed_everything
 from .features import FeatureConfig
 from .splits import SPLIT_NAMES
 from .metrics import classification_metrics, plot_confusion
-from .methods import (METHODS, RUNTIME, PATH_OPTIONS, RunOptions, load_methods, method_options, option_specs,
-                               check_option, describe_methods)
+from .methods import (METHODS, RESERVED, PATH_OPTIONS, RunOptions, RunConfig, load_methods, method_options,
+                               option_specs, describe_methods)
 from .runs import (ExperimentData, RunDir, load_experiment_data, run_split, run_logger, log_to_file,
                             plot_curves, plot_spec_grid)
 
@@ -63,13 +63,10 @@ def _au_dir(dataset:str, au_dir)->str|None:
 
 # %% ../nbs/07_experiment.ipynb #22be56ed
 def _common(kwargs:dict)->dict:
-    "The checked common run options (defaults for those not given)."
-    specs = {s.name: s for s in option_specs(RunOptions)}
-    run = {k: check_option(s, kwargs[k]) if k in kwargs else s.default for k, s in specs.items() if k != 'face_dirs'}
-    if run['lr'] <= 0: raise ValueError(f"lr={kwargs.get('lr')!r} is not accepted; give a positive number such as 3e-3")
-    d = str(run['device']).lower()
-    if d not in ('auto', 'cpu', 'cuda') and not (d.startswith('cuda:') and d[5:].isdigit()):
-        raise ValueError(f"device={run['device']!r} is not accepted; use one of: 'auto', 'cpu', 'cuda', 'cuda:N'")
+    "The common run options, checked by `RunOptions` (defaults for those not given), with their folders resolved."
+    names = {s.name for s in option_specs(RunOptions)} - {'face_dirs'}
+    run = asdict(RunOptions(**{k: v for k, v in kwargs.items() if k in names}))
+    del run['face_dirs']                                                   # a list in Python: resolved below
     run['data_dir'] = _corpus_dir(run['dataset'], run['data_dir'])
     run['face_dirs'] = _face_dirs(kwargs.get('face_dirs'))
     run['au_dir'] = _au_dir(run['dataset'], run['au_dir'])
@@ -172,7 +169,8 @@ def run_experiment(method:str='base', # a registered method (`img2audio run --he
     cfg = resolve_config(method=method, **kwargs)
     m = METHODS[cfg['method']]
     opts = m.make_options({k: cfg[k] for k in m.option_names()})
-    dev = resolve_device(cfg['device'])
+    rc = RunConfig({**cfg, 'progress': progress, 'cache_dir': cache_dir})   # the device is resolved here, once
+    dev = rc.settings.device
     run = RunDir(cfg, overwrite=overwrite)
     log = run_logger()
     if run.finished:
@@ -187,7 +185,7 @@ def run_experiment(method:str='base', # a registered method (`img2audio run --he
     sp = run_split(data, cfg)
     _write_start(run, cfg, data, sp)
     t1 = time.perf_counter()
-    out = m.fn(data, {**cfg, 'progress': progress, 'cache_dir': cache_dir}, run, opts)
+    out = m.fn(data, rc, run, opts)
     timings = {'load_and_features': data.timings['total'], 'method': time.perf_counter() - t1,
                'cache_hit': data.cache_hit, **data.timings, 'total': time.perf_counter() - t0}
     return _finish(run, cfg, data, sp, out, timings, log)
@@ -217,8 +215,11 @@ def _run_arguments(r:argparse.ArgumentParser):
         r.add_argument(*flags, dest=s.name, default=argparse.SUPPRESS, help=s.summary())
     r.add_argument('--method', default='base', help="a registered method (below)")
     r.add_argument('--overwrite', action='store_true', help='replace an existing run folder')
-    r.add_argument('--no-cache', '--no_cache', action='store_true', help='do not use the feature cache')
-    r.add_argument('--quiet', action='store_true', help='no progress bars')
+    r.add_argument('--cache-dir', '--cache_dir', dest='cache_dir', default=None,
+                   help='the feature and network cache folder (default ~/.cache/img2audio)')
+    r.add_argument('--no-cache', '--no_cache', dest='cache_dir', action='store_const', const=False,
+                   help='do not use the feature cache')
+    r.add_argument('--quiet', dest='progress', action='store_false', help='no progress bars')
 
 def _extra_options(p, extra:list)->dict:
     kw, it = {}, iter(extra)
@@ -227,15 +228,17 @@ def _extra_options(p, extra:list)->dict:
         if '=' in k:
             k, v = k.split('=', 1)
         else: v = next(it, 'true')
-        kw[k[2:].replace('-', '_')] = _parse_value(v)
+        name = k[2:].replace('-', '_')
+        if name in RESERVED: p.error(f"{k} is one of the run's own flags, not a method option (`img2audio run --help`)")
+        kw[name] = _parse_value(v)
     return kw
 
 def _run_command(args, extra, p)->int:
     paths, names = PATH_OPTIONS, {s.name for s in option_specs(RunOptions)}
     common = {k: _parse_value(v) if isinstance(v, str) and k not in paths else v
               for k, v in vars(args).items() if k in names}
-    m = run_experiment(method=args.method, overwrite=args.overwrite, cache_dir=False if args.no_cache else None,
-                       progress=not args.quiet, **common, **_extra_options(p, extra))
+    m = run_experiment(method=args.method, overwrite=args.overwrite, cache_dir=args.cache_dir, progress=args.progress,
+                       **common, **_extra_options(p, extra))
     print(json.dumps({k: m[k] for k in ('accuracy', 'uar', 'macro_f1', 'n_test')}, indent=1))
     return 0
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 import numpy as np, scipy.sparse as sp, torch, networkx as nx
+from .core import check_number
 from scipy.sparse.csgraph import dijkstra
 
 # %% auto #0
@@ -28,13 +29,6 @@ def _as_features(f, name:str='features')->np.ndarray:
         raise ValueError(f"{name} contains NaN or inf (e.g. row {int(np.nonzero(~np.isfinite(f).all(1))[0][0])}); "
                          "fix the features first")
     return f - f.mean(0)
-
-def _check_pos(name, v, allow_none=True):
-    if v is None and allow_none: return None
-    try: v = float(v)
-    except (TypeError, ValueError): raise ValueError(f"{name}={v!r} must be a positive number") from None
-    if not (v > 0 and math.isfinite(v)): raise ValueError(f"{name}={v!r} must be a positive finite number")
-    return v
 
 def _sqdist(a:torch.Tensor, b:torch.Tensor, bsq:torch.Tensor|None=None)->torch.Tensor:
     "Squared Euclidean distances between the rows of `a` and `b` via one matrix product."
@@ -107,7 +101,9 @@ def neighbor_pairs(f, # node features, (N, d)
                    cell_size:int=384 # average nodes per pruning cell
                   )->tuple: # (i, j, sqdist) with i < j, unique, sqdist ≤ beta (float64)
     "Undirected edges of the capped β-ball graph: exact search with triangle-inequality pruning."
-    x = _as_features(f); n = len(x); beta = _check_pos('beta', beta, False)
+    x = _as_features(f)
+    n = len(x)
+    beta = check_number('beta', beta, lo=0, lo_open=True)
     X = torch.from_numpy(x.astype(np.float32)); xsq = (X*X).sum(1)
     slack = 1e-4 * float(xsq.max()) + 1e-12   # float32 screening error bound (rel. 1e-4 of the largest squared norm)
     C = max(1, min(1024, n // cell_size))
@@ -162,7 +158,7 @@ class FeatureGraph:
         lo, hi = np.minimum(i, j), np.maximum(i, j)
         key, first = np.unique(lo * n + hi, return_index=True)
         return cls(n, key // n, key % n, d2[first], float(beta if beta is not None else (d2.max() if len(d2) else 0.)),
-                   _check_pos('gamma', gamma, False), {'source': 'edges'})
+                   check_number('gamma', gamma, lo=0, lo_open=True), {'source': 'edges'})
 
     @property
     def n_edges(self)->int: return len(self.rows)
@@ -238,13 +234,13 @@ def build_graph(features, # Dis_t features of D_t ∪ D_u, (N, d) torch or numpy
         beta = default_beta(x, k, beta_quantile, n_sample, seed)
         info.update(beta_rule=f'quantile {beta_quantile} of squared distance to the '
                               f'{min(int(k), len(x)-1)}-th neighbour')
-    beta = _check_pos('beta', beta)
+    beta = check_number('beta', beta, lo=0, lo_open=True)
     i, j, d2 = neighbor_pairs(x, beta, None if max_neighbors is None else int(max_neighbors), seed)
     if gamma is None:
         med = float(np.median(d2[d2 > 0])) if (d2 > 0).any() else 1.0
         gamma = 1.0 / med; info.update(gamma_rule='1 / median squared edge length')
     info.update(max_neighbors=max_neighbors)
-    return FeatureGraph(len(x), i, j, d2, float(beta), _check_pos('gamma', gamma, False), info)
+    return FeatureGraph(len(x), i, j, d2, float(beta), check_number('gamma', gamma, lo=0, lo_open=True), info)
 
 # %% ../nbs/10_graph.ipynb #e912e31b
 def label_matrix(labels, # known label per node, -1 where unknown, (N,)

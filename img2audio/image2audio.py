@@ -6,30 +6,32 @@
 from __future__ import annotations
 import json, logging, math, time
 from contextlib import contextmanager
-from types import SimpleNamespace
-from dataclasses import dataclass, asdict, fields
+from dataclasses import dataclass, asdict, field, fields
 from pathlib import Path
-import numpy as np, pandas as pd, torch, torch.nn.functional as F
+import numpy as np, pandas as pd, torch
 import matplotlib.pyplot as plt
 from torch import Tensor
 from safetensors.torch import save as st_save
 from tqdm.auto import tqdm
-from .core import check_choice, check_int, resolve_device, atomic_write_bytes, hash_key
-from .features import faces_to_tensor, FeatureCache
+from .core import atomic_write_bytes
+from .features import faces_to_tensor
 from .base import SpecCNN, SpecAugment, predict, optim_to_tensors, optim_from_tensors
 from .translator import Translator, TranslatorTrainer, LossWeights, log_p_fake, log_p_real, frozen_bn_stats
 from .translator import PRECISIONS
 from .density import epsilon_schedule, split_by_density, AnnealLog, EPS_KINDS
 from .graph import FeatureGraph, build_graph, reliability_paths, label_matrix, smoothness
 from .genmetrics import generation_scores
-from .methods import register_method, opt
+from .methods import register_method, opt, MethodOptions, run_config, run_settings
 from .runs import run_split, paired_face_side
-from .base_method import run_base, judge_network
+from .base_method import run_base, judge_network, base_network
 
 # %% auto #0
 __all__ = ['ABLATIONS', 'GATE_NETS', 'CRITICS', 'PAIRINGS', 'BASE_CHANNELS', 'SCHEDULES', 'DIAGNOSTICS', 'INCEPTION',
-           'Image2AudioConfig', 'dis_t_objective', 'generate', 'generate_parts', 'translation_diagnostics',
-           'path_agreement', 'warm_start_dis_t', 'critic_copy', 'run_image2audio']
+           'Image2AudioConfig', 'TermWeights', 'dis_t_objective', 'generate', 'generate_parts',
+           'translation_diagnostics', 'path_agreement', 'warm_start_dis_t', 'critic_copy', 'Image2AudioState', 'setup',
+           'TranslatorBatches', 'translator_phase', 'translator_batches', 'gate_agreement', 'Generations', 'regenerate',
+           'GraphStep', 'graph_step', 'DisTSets', 'dis_t_sets', 'dis_t_phase', 'pretrain', 'RoundRecord',
+           'round_record', 'run_round', 'finish', 'run_image2audio']
 
 # %% ../nbs/12_image2audio.ipynb #b54d9dfd
 ABLATIONS = ('base', 'no_low_no_rel', 'no_low', 'no_high_no_rel', 'all')
@@ -42,19 +44,10 @@ SCHEDULES = {'cpu': dict(rounds=4, pretrain_steps=300, trans_steps=25, dis_steps
              # paper-length (its numbers are not given)
              'gpu': dict(rounds=10, pretrain_steps=3000, trans_steps=300, dis_steps=200)}
 
-def _check_float(name, v, lo=None, hi=None, lo_open=False, allow_none=False):
-    if v is None and allow_none: return None
-    try: f = float(v)
-    except (TypeError, ValueError): raise ValueError(f"{name}={v!r} is not a number") from None
-    if isinstance(v, bool) or not math.isfinite(f): raise ValueError(f"{name}={v!r} must be a finite number")
-    if lo is not None and (f <= lo if lo_open else f < lo):
-        raise ValueError(f"{name}={v!r} must be {'>' if lo_open else '≥'} {lo}")
-    if hi is not None and f > hi: raise ValueError(f"{name}={v!r} must be ≤ {hi}")
-    return f
-
 @dataclass
-class Image2AudioConfig:
-    "Options of an Image2Audio run (checked by the method registry; missing keys: these defaults)."
+class Image2AudioConfig(MethodOptions):
+    "Options of an Image2Audio run (checked when built; missing keys: these defaults)."
+    schedules = SCHEDULES
     ablation:str = opt('all', "Table 1 row: 'base', 'no_low_no_rel', 'no_low', 'no_high_no_rel' or 'all'",
                        choices=ABLATIONS)
     pairing:str = opt('unpaired', "'unpaired' (the IFER face pool) or 'paired' (the corpus's own faces, L1 variant)",
@@ -96,8 +89,9 @@ class Image2AudioConfig:
     ent_weight:float = opt(1.0, "weight of the entropy term E_{D_u} Σ_k P(k|x) log P(k|x) in Dis_t's objective (the "
                            "paper: 1; 0 drops it)", lo=0)
     lam:float = opt(0.01, "λ, weight of the smoothness S = tr(YᵀLY) on a batch's subgraph", lo=0)
-    beta:float|None = opt(None, "graph's squared edge radius β (None: `build_graph`'s data-derived default)", lo=0)
-    gamma:float|None = opt(None, "RBF scale γ (None: 1 / median squared edge length)", lo=0)
+    beta:float|None = opt(None, "graph's squared edge radius β (None: `build_graph`'s data-derived default)", lo=0,
+                            lo_open=True)
+    gamma:float|None = opt(None, "RBF scale γ (None: 1 / median squared edge length)", lo=0, lo_open=True)
     min_reliability:float = opt(0.37, "reliability paths weaker than this leave a D_u node unlabelled (≈e^-1: one "
                                 "median-length edge)", lo=0, hi=1)
     paired_pool:bool = opt(True, "pairing='paired' also learns from the IFER face pool (unpaired steps alternating "
@@ -108,58 +102,25 @@ class Image2AudioConfig:
     precision:str = opt('fp32', "translator updates in 'fp32' or under 'bf16' autocast (≈1.5× faster on AMX CPUs and "
                         "GPUs, slower where bfloat16 is emulated; `benchmarks/bench_translator.py --quality`)",
                         choices=PRECISIONS)
-    trans_lr:float = opt(1e-3, "Adam lr of the encoders/decoders", lo=0)
-    dis_lr:float = opt(3e-4, "Adam lr of Dis_t and Dis_f (both phases): fine-tuning the warm-started Dis_t", lo=0)
+    trans_lr:float = opt(1e-3, "Adam lr of the encoders/decoders", lo=0, lo_open=True)
+    dis_lr:float = opt(3e-4, "Adam lr of Dis_t and Dis_f (both phases): fine-tuning the warm-started Dis_t", lo=0,
+                       lo_open=True)
     latent:int = opt(32, "translator latent size", lo=1)
     hidden:int = opt(128, "width of the translator's shared layers", lo=1)
-    channels:tuple = opt((16, 32, 64), "translator conv channels")
-    dis_channels:tuple = opt((16, 32, 64, 96), "Dis_t (SpecCNN) channels, as the Base network")
+    channels:tuple[int, ...] = opt((16, 32, 64), "translator conv channels", lo=1, length=3)
+    dis_channels:tuple[int, ...] = opt(BASE_CHANNELS, "Dis_t (SpecCNN) channels, as the Base network", lo=1, length=4)
     augment:bool = opt(True, "SpecAugment on every input of the Dis_t steps, real and translated (as the Base recipe)")
     warm_start:bool = opt(True, "Dis_t starts as the Base network of the same seed (K logits copied, the (K+1)th added "
                           "at zero)")
 
-    def __post_init__(self):
-        check_choice('ablation', self.ablation, ABLATIONS); check_choice('pairing', self.pairing, PAIRINGS)
-        check_choice('gate_net', self.gate_net, GATE_NETS)
-        check_choice('translator_critic', self.translator_critic, CRITICS)
-        check_choice('precision', self.precision, PRECISIONS)
-        check_choice('eps_kind', self.eps_kind, EPS_KINDS); check_choice('schedule', self.schedule, tuple(SCHEDULES))
-        for n, v in SCHEDULES[self.schedule].items():
-            if getattr(self, n) is None: setattr(self, n, v)
-        for n, lo in (('rounds', 1), ('pretrain_steps', 0), ('trans_steps', 0), ('dis_steps', 0), ('trans_batch', 2),
-                      ('dis_batch', 2), ('k_density', 1), ('n_gen', 2),
-                      ('latent', 1), ('hidden', 1)):
-            setattr(self, n, check_int(n, getattr(self, n), lo))
-        self.eps_max = _check_float('eps_max', self.eps_max, 0, 1)
-        self.lam = _check_float('lam', self.lam, 0)
-        self.ent_weight = _check_float('ent_weight', self.ent_weight, 0)
-        self.class_weight = _check_float('class_weight', self.class_weight, 0)
-        self.align = _check_float('align', self.align, 0)
-        self.gate = _check_float('gate', self.gate, 0, 1)
-        self.gen_share = _check_float('gen_share', self.gen_share, 0, 1)
-        self.held_aside = _check_float('held_aside', self.held_aside, 0, 0.5)
-        self.path_gate = _check_float('path_gate', self.path_gate, 0, 1)
-        self.beta = _check_float('beta', self.beta, 0, lo_open=True, allow_none=True)
-        self.gamma = _check_float('gamma', self.gamma, 0, lo_open=True, allow_none=True)
-        self.min_reliability = _check_float('min_reliability', self.min_reliability, 0, 1)
-        self.trans_lr = _check_float('trans_lr', self.trans_lr, 0, lo_open=True)
-        self.dis_lr = _check_float('dis_lr', self.dis_lr, 0, lo_open=True)
-        for n in ('channels', 'dis_channels'):
-            v = getattr(self, n)
-            if isinstance(v, str): v = [s for s in v.replace('(', '').replace(')', '').split(',') if s.strip()]
-            try: v = tuple(check_int(n, c, 1) for c in v)
-            except (TypeError, ValueError):
-                raise ValueError(f"{n}={getattr(self, n)!r} must be a sequence of positive channel counts") from None
-            if len(v) != (3 if n == 'channels' else 4):
-                raise ValueError(f"{n}={v!r} needs {3 if n == 'channels' else 4} channel counts")
-            setattr(self, n, v)
-        for n in ('paired_pool', 'graph_gens', 'augment', 'warm_start', 'pretrain_keeps_dis_t'):
-            if not isinstance(getattr(self, n), (bool, np.bool_)):
-                raise ValueError(f"{n}={getattr(self, n)!r} must be True or False")
+    def check(self):
+        "Fill the schedule's counts not given; refuse a warm start into a Dis_t of another size than the Base network."
+        counts = self.preset(rounds=self.rounds, pretrain_steps=self.pretrain_steps, trans_steps=self.trans_steps,
+                             dis_steps=self.dis_steps)
+        for n, v in counts.items(): setattr(self, n, v)
         if self.warm_start and self.dis_channels != BASE_CHANNELS:
             raise ValueError(f"warm_start=True copies the Base network into Dis_t, so dis_channels must be the Base's "
-                             f"{BASE_CHANNELS}, "
-                             f"not {self.dis_channels}; use warm_start=False for another Dis_t size")
+                             f"{BASE_CHANNELS}, not {self.dis_channels}; use warm_start=False for another Dis_t size")
 
     @classmethod
     def from_cfg(cls, cfg:dict)->'Image2AudioConfig':
@@ -176,6 +137,9 @@ class Image2AudioConfig:
     @property
     # reliability-path labels and S
     def use_rel(self)->bool: return self.ablation in ('no_low', 'all')
+    def term_weights(self)->TermWeights:
+        "The Dis_t objective's weights of this row: the entropy term's `ent_weight`, λ only where paths are used."
+        return TermWeights(ent=self.ent_weight, lam=self.lam if self.use_rel else 0.0)
     def eps(self, r:int, # round (0-based)
             agreement:float|None=None # the gate network's agreement with held-aside faces' labels (None: not measured)
            )->float:
@@ -185,18 +149,32 @@ class Image2AudioConfig:
         return epsilon_schedule(r, max(self.rounds - 1, 1), self.eps_kind, self.eps_max)
 
 # %% ../nbs/12_image2audio.ipynb #b08a7633
+@dataclass(frozen=True)
+class TermWeights:
+    "Weights of the terms of Dis_t's objective (the paper: 1 each, λ on the smoothness)."
+    gen:float = 1.0 # E_{D_g} log P(K+1|x)
+    lab:float = 1.0 # E_{D_t} log P(y|x)
+    real:float = 1.0 # E_{D_u} log P(y<K+1|x)
+    ent:float = 1.0 # E_{D_u} Σ_k P(k|x) log P(k|x)
+    lam:float = 0.0 # λ of the smoothness S (0: S is not computed)
+
+    @classmethod
+    def only(cls, *terms:str)->'TermWeights':
+        "Weight 1 on `terms` ('gen', 'lab', 'real', 'ent'), 0 on the others and on S."
+        return cls(**{t: float(t in terms) for t in ('gen', 'lab', 'real', 'ent')})
+
 def dis_t_objective(logits_t:Tensor|None, # Dis_t logits on the D_t batch, (Bt, K+1)
                     y_t:Tensor|None, # their labels (true, face or reliability-path), (Bt,)
                     logits_u:Tensor|None, # Dis_t logits on the D_u batch, (Bu, K+1)
                     logits_g:Tensor|None=None, # Dis_t logits on the D_g batch (low-density translations), (Bg, K+1)
-                    lam:float=0.0, # λ of the smoothness term
                     graph:FeatureGraph|None=None, # graph over D_t ∪ D_u (node ids as in `nodes_t`, `nodes_u`)
                     nodes_t=None, # graph node of each D_t item, -1 where it is not a node
                     nodes_u=None, # graph node of each D_u item
                     node_labels=None, # known/pseudo label of every graph node, -1 where unknown
-                    ent_weight:float=1.0 # weight of the entropy term (the paper: 1)
+                    weights:TermWeights|None=None # the terms' weights (None: the paper's, without S)
                    )->dict: # terms (to maximise), S, objective and loss = -objective
     "The four expectations and the smoothness S of Dis_t's objective (paper §2.4, last equation); empty parts give 0."
+    w = TermWeights() if weights is None else weights
     ref = next(l for l in (logits_t, logits_u, logits_g) if l is not None)
     zero = ref.new_zeros(())
     some = lambda l: l is not None and len(l) > 0
@@ -211,7 +189,7 @@ def dis_t_objective(logits_t:Tensor|None, # Dis_t logits on the D_t batch, (Bt, 
         T['ent'] = (lp.exp() * lp).sum(1).mean()                                        # E_{D_u} Σ_k P(k|x) log P(k|x)
     else: T['ent'] = zero
     S = zero
-    if lam > 0 and graph is not None:
+    if w.lam > 0 and graph is not None:
         K = ref.shape[1] - 1
         nt = np.asarray([] if nodes_t is None else nodes_t, np.int64)
         nu = np.asarray([] if nodes_u is None else nodes_u, np.int64)
@@ -232,7 +210,7 @@ def dis_t_objective(logits_t:Tensor|None, # Dis_t logits on the D_t batch, (Bt, 
                 raise ValueError("an unlabelled graph node in the batch has no D_u logits")
             S = smoothness(label_matrix(lab, probs), graph.subgraph(nodes))
     T['S'] = S
-    T['objective'] = T['gen'] + T['lab'] + T['real'] + ent_weight * T['ent'] - lam * S
+    T['objective'] = w.gen * T['gen'] + w.lab * T['lab'] + w.real * T['real'] + w.ent * T['ent'] - w.lam * S
     T['loss'] = -T['objective']
     return T
 
@@ -394,32 +372,7 @@ def _per_round(history:list)->dict:
 INCEPTION = 'the judge network (JudgeNet on S1, its own seed; base_method.judge_network); reference set S2+S3'
 
 
-# %% ../nbs/12_image2audio.ipynb #4bef2ccf
-def _base_key(data, cfg:dict, s1)->str:
-    "Content key of a Base network: the S1 spectrograms and labels, the recipe, the training code and torch's version."
-    import img2audio.base as B
-    return hash_key('base-network', data.specs[s1].numpy(), data.labels[s1].numpy(), data.classes,
-                    int(cfg.get('seed', 0)), int(cfg.get('epochs', 40)), int(cfg.get('batch_size', 32)),
-                    float(cfg.get('lr', 3e-3)), Path(B.__file__).read_bytes(),
-                    torch.__version__, str(resolve_device(cfg.get('device', 'cpu'))))
-
-def _base_network(data, cfg:dict, run, K:int, s1, s4)->tuple:
-    "This seed's Base network (`run_base`, or its cached copy shared by a seed's ablations) and its S4 predictions."
-    net, own = SpecCNN(K), run/'model.safetensors'
-    if own.exists(): _load_model(own, net)                                # resumed run: its own copy
-    else:
-        cache, key = FeatureCache(cfg.get('cache_dir')), _base_key(data, cfg, s1)
-        hit = cache.get(key)
-        if hit is not None:
-            net.load_state_dict(hit[0])
-            logging.getLogger('img2audio').info(f'Base network of this seed from the cache ({cache.path(key)})')
-            atomic_write_bytes(own, st_save({k: v.contiguous() for k, v in hit[0].items()},
-                                            metadata={'classes': json.dumps(data.classes), 'arch': 'SpecCNN'}))
-        else:
-            run_base(data, {**cfg, 'progress': False}, run); _load_model(own, net)
-            cache.put(key, net.state_dict(), {'what': 'Base network (SpecCNN on S1)', 'seed': int(cfg.get('seed', 0))})
-    return net, predict(net, data.specs[s4], device=resolve_device(cfg.get('device', 'cpu'))).argmax(1).numpy()
-
+# %% ../nbs/12_image2audio.ipynb #42a0827d
 @torch.no_grad()
 def warm_start_dis_t(dis_t:SpecCNN, # Dis_t, a `SpecCNN(K+1)`
                      base:SpecCNN # a trained Base network, `SpecCNN(K)` of the same channels
@@ -429,8 +382,10 @@ def warm_start_dis_t(dis_t:SpecCNN, # Dis_t, a `SpecCNN(K+1)`
     if dis_t.head.out_features != K + 1:
         raise ValueError(f"Dis_t has {dis_t.head.out_features} outputs; a K={K} Base network needs K+1={K+1}")
     dis_t.body.load_state_dict(base.body.state_dict())                     # raises if the channels differ
-    dis_t.head.weight[:K] = base.head.weight; dis_t.head.bias[:K] = base.head.bias
-    dis_t.head.weight[K] = 0.; dis_t.head.bias[K] = 0.
+    dis_t.head.weight[:K] = base.head.weight
+    dis_t.head.bias[:K] = base.head.bias
+    dis_t.head.weight[K] = 0.
+    dis_t.head.bias[K] = 0.
     return dis_t
 
 @contextmanager
@@ -452,67 +407,7 @@ def critic_copy(model:Translator, # the translator, whose `dis_t` the block trai
             opt.state.pop(q, None)
             if s is not None: opt.state[q] = s
 
-def _gate_agreement(model, base, gate_net:str, faces:Tensor, y:np.ndarray, K:int, device)->float:
-    "Share of held-aside faces whose translation the gate's network (frozen Base or Dis_t) gives the face's class."
-    net = base if gate_net == 'base' else model.dis_t
-    return float((predict(net, _translate(model, faces, device), device=device)[:, :K].argmax(1).numpy() == y).mean())
-
 def _round_seed(seed:int, r:int, part:int=0)->int: return (int(seed) * 1_000_003 + r * 101 + part) % 2**62
-
-def _translator_phase(trainer, cfg, n_steps, faces, fy, X, spec_pool, spec_lab, paired_idx, g, pool=None):
-    "`n_steps` translator updates (Eq. 8 + class-aware term + latent alignment); returns mean losses."
-    rows = []
-    for s in range(n_steps):
-        if paired_idx is None or (pool is not None and s % 2 == 1):        # unpaired: any face, any real spectrogram
-            pf, py = (faces, fy) if paired_idx is None else pool               # P with the IFER pool: every other step
-            fi = _balanced_sample(py, cfg.trans_batch, g)
-            si = _draw(len(spec_pool), cfg.trans_batch, g)
-            out = trainer.step(pf[fi], torch.from_numpy(py[fi]), X[spec_pool[si]], torch.from_numpy(spec_lab[si]))
-        # paired: a face and its own clip's spectrogram
-        else:
-            fi = _draw(len(fy), cfg.trans_batch, g)
-            y = torch.from_numpy(fy[fi])
-            out = trainer.step(faces[fi], y, X[paired_idx[fi]], y, paired=True)
-        rows.append(out)
-    return pd.DataFrame(rows).mean(numeric_only=True).to_dict() if rows else {}
-
-def _labelled_draw(n_real:int, n_gen:int, cfg, g)->tuple:
-    "Positions of one D_t batch: real labelled items and at most a `gen_share` of translations."
-    share = min(n_gen / max(n_real + n_gen, 1), cfg.gen_share)
-    bg = int(math.floor(cfg.dis_batch * share + 1e-9)) if n_gen else 0
-    return _draw(n_real, cfg.dis_batch - bg, g), _draw(n_gen, bg, g) if bg else np.zeros(0, np.int64)
-
-def _dis_t_phase(model, opt, cfg, Xt, yt, nt, Xh, yh, Xu, nu, Xg, graph, node_labels, g, device):
-    "`dis_steps` updates of Dis_t, full objective; real and translated inputs in separate passes; mean terms, D_t acc."
-    net = model.dis_t; aug = SpecAugment().to(device) if cfg.augment else None
-    if aug is not None: aug.train()
-    # the same augmentation for real and translated inputs
-    A = (lambda x: aug(x, g)) if aug is not None else (lambda x: x)
-    rows = []
-    for _ in range(cfg.dis_steps):
-        it, ih = _labelled_draw(len(Xt), len(Xh), cfg, g)
-        iu = _draw(len(Xu), cfg.dis_batch, g)
-        ig = _draw(len(Xg), cfg.dis_batch, g) if cfg.use_low and len(Xg) else np.zeros(0, np.int64)
-        net.train()
-        # real: the only batches that move BN statistics
-        lr = net(A(torch.cat([Xt[it], Xu[iu]]).to(device)))
-        bt, bu = len(it), len(iu)
-        # translations: normalised by real statistics
-        with frozen_bn_stats(net):
-            lh = net(A(Xh[ih].to(device))) if len(ih) else lr[:0]
-            lg = net(A(Xg[ig].to(device))) if len(ig) else None
-        y_lab = torch.as_tensor(np.r_[yt[it], yh[ih]], device=device)
-        T = dis_t_objective(torch.cat([lr[:bt], lh]), y_lab, lr[bt:], lg,
-                            lam=cfg.lam if cfg.use_rel else 0.0, graph=graph if cfg.use_rel else None,
-                            ent_weight=cfg.ent_weight,
-                            nodes_t=np.r_[nt[it], np.full(len(ih), -1)], nodes_u=nu[iu], node_labels=node_labels)
-        opt.zero_grad(set_to_none=True); T['loss'].backward(); opt.step()
-        r = {k: float(v.detach()) for k, v in T.items()}
-        r['acc'] = float((lr[:bt, :-1].argmax(1).cpu() == torch.as_tensor(yt[it])).float().mean())
-        r['gen_in_batch'] = len(ih) / max(bt + len(ih), 1)
-        rows.append(r)
-    return pd.DataFrame(rows).mean().to_dict() if rows else {}
-
 
 # %% ../nbs/12_image2audio.ipynb #ea47266d
 def _fig_generations(Xreal, yreal, gen:dict, classes:list, n:int=3):
@@ -552,79 +447,186 @@ def _save_graph_fig(run, feats:Tensor, graph, rp, classes:list, r:int):
 def _nan_to_none(d:dict)->dict:
     return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in d.items()}
 
-# %% ../nbs/12_image2audio.ipynb #3e86f784
-def _setup(data, cfg:dict, run, c:Image2AudioConfig)->SimpleNamespace:
-    "A run's fixed parts: split, source faces (and P's pool), Base network, judge, translator, held-aside faces."
-    x = SimpleNamespace(c=c, data=data, run=run, seed=int(cfg.get('seed', 0)))
-    x.dev = resolve_device(cfg.get('device', 'cpu'))
-    x.sp = run_split(data, cfg)
-    x.K, x.X, x.Y = len(data.classes), data.specs, data.labels.numpy()
-    x.s1, x.du, x.s4 = x.sp['S1'], np.r_[x.sp['S2'], x.sp['S3']], x.sp['S4']
-    if len(x.s1) == 0 or len(x.du) == 0:
+# %% ../nbs/12_image2audio.ipynb #62eef57d
+@dataclass
+class Image2AudioState:
+    "A run's fixed parts: options, data, split, source faces, Base network, judge, translator, held-aside faces."
+    c:Image2AudioConfig # the run's options
+    data:object # `ExperimentData`
+    run:object # `RunDir`: checkpoints and figures
+    seed:int
+    dev:torch.device
+    sp:dict # the S1–S4 split
+    s1:np.ndarray # labelled clips
+    du:np.ndarray # D_u = S2+S3, unlabelled
+    s4:np.ndarray # test clips (read once, at the end)
+    pool:tuple|None # unpaired: the IFER pool's (faces, labels)
+    ppool:tuple|None # P: the IFER pool learnt from beside the corpus's own faces
+    base:SpecCNN # this seed's Base network: the warm start and the default gate
+    base_pred:np.ndarray # its S4 predictions
+    judge:torch.nn.Module # the independent judge (diagnostics and IS/FID only)
+    jm:dict # the judge's own S4 accuracy
+    model:Translator
+    trainer:TranslatorTrainer
+    aside0:np.ndarray # mask of the source faces kept out of translator training (the gate's)
+
+    @property
+    def K(self)->int: return len(self.data.classes)
+    @property
+    def X(self)->Tensor: return self.data.specs
+    @property
+    def Y(self)->np.ndarray: return self.data.labels.numpy()
+
+    def faces(self, pseudo=None)->tuple:
+        "This round's source faces: (training faces, labels, clip index) and (held-aside faces, labels)."
+        c = self.c
+        faces, fy, pidx = _source_faces(self.data, c, self.sp, pseudo if c.use_rel else None, self.pool)
+        m = np.r_[self.aside0, np.zeros(len(fy) - len(self.aside0), bool)] if c.pairing == 'paired' else self.aside0
+        tr = (faces[torch.from_numpy(~m)], fy[~m], None if pidx is None else pidx[~m])
+        return tr, (faces[torch.from_numpy(m)], fy[m])
+    def parts(self, faces, fy)->list:
+        "The face sets to translate: the source faces, plus the IFER pool in the P setting."
+        return [(faces, fy)] if self.ppool is None else [(faces, fy), self.ppool]
+    def diagnostics(self, X, y)->dict:
+        "`translation_diagnostics` of translations `X` meant to be classes `y`."
+        return translation_diagnostics(X, y, self.model.dis_t, self.judge, self.X[self.du], self.dev)
+    def du_accuracy(self, net)->float:
+        "A network's accuracy on D_u = S2+S3 (hidden labels: reporting only), to see which phase moves Dis_t."
+        pred = predict(net, self.X[self.du], device=self.dev)[:, :self.K].argmax(1).numpy()
+        return float((pred == self.Y[self.du]).mean())
+    def generators(self, r:int)->torch.Generator:
+        "Seed torch and return the draw generator of round `r` (-1: pre-training; `rounds`: the final generations)."
+        torch.manual_seed(_round_seed(self.seed, r))
+        return torch.Generator().manual_seed(_round_seed(self.seed, r, 1))
+
+# %% ../nbs/12_image2audio.ipynb #a33fc13b
+def setup(data, # `ExperimentData`
+          cfg, # the run's configuration (`RunConfig` or dict)
+          run, # `RunDir`
+          c:Image2AudioConfig # the run's options
+         )->Image2AudioState:
+    "Build a run's fixed parts; refuses early a split without labelled or unlabelled clips and missing faces."
+    s, sp = run_settings(cfg), run_split(data, cfg)
+    s1, du, s4 = sp['S1'], np.r_[sp['S2'], sp['S3']], sp['S4']
+    if len(s1) == 0 or len(du) == 0:
         raise ValueError("the split has an empty S1 or S2+S3; Image2Audio needs labelled and unlabelled clips")
-    # fails early (paired without faces, no pool)
-    f0, y0, _ = _source_faces(data, c, x.sp, None)
-    x.pool = (f0, y0) if c.pairing == 'unpaired' else None
+    f0, y0, _ = _source_faces(data, c, sp, None)                           # fails early (paired without faces, no pool)
     has_pool = data.pool is not None and len(data.pool) > 0
-    x.ppool = _pool_faces(data) if c.pairing == 'paired' and c.paired_pool and has_pool else None   # P: pool + pairs
-    x.base, x.base_pred = _base_network(data, cfg, run, x.K, x.s1, x.s4)   # this seed's Base run: the warm start
-    x.judge, x.jm = judge_network(data, x.sp, cfg)                        # independent judge: diagnostics, IS/FID only
-    torch.manual_seed(x.seed)
+    ppool = _pool_faces(data) if c.pairing == 'paired' and c.paired_pool and has_pool else None   # P: pool + pairs
+    base = base_network(data, sp, s, keep=run/'model.safetensors')        # this seed's Base network: the warm start
+    base_pred = predict(base, data.specs[s4], device=s.device).argmax(1).numpy()
+    judge, jm = judge_network(data, sp, s)                                 # independent judge: diagnostics, IS/FID only
+    torch.manual_seed(s.seed)
     au_dim = f0.shape[1] if f0.dim() == 2 else None                       # paired faces are AU vectors (au_dir)
-    x.model = Translator(x.K, latent=c.latent, hidden=c.hidden, channels=c.channels, dis_t_channels=c.dis_channels,
-                         au_dim=au_dim)
-    x.trainer = TranslatorTrainer(x.model, LossWeights(cls=c.class_weight), lr=c.trans_lr, dis_lr=c.dis_lr,
-                                  k_density=c.k_density, device=x.dev, align=c.align, precision=c.precision)
-    x.aside0 = _held_aside(y0, c.held_aside, x.seed)                      # faces never trained on, for the quality gate
-    return x
+    model = Translator(len(data.classes), latent=c.latent, hidden=c.hidden, channels=c.channels,
+                       dis_t_channels=c.dis_channels, au_dim=au_dim)
+    trainer = TranslatorTrainer(model, LossWeights(cls=c.class_weight), lr=c.trans_lr, dis_lr=c.dis_lr,
+                                k_density=c.k_density, device=s.device, align=c.align, precision=c.precision)
+    return Image2AudioState(c, data, run, s.seed, s.device, sp, s1, du, s4, (f0, y0) if c.pairing == 'unpaired' else None,
+                            ppool, base, base_pred, judge, jm, model, trainer, _held_aside(y0, c.held_aside, s.seed))
 
-def _faces(x, pseudo=None)->tuple:
-    "This round's source faces: (training faces, labels, clip index) and (held-aside faces, labels)."
-    faces, fy, pidx = _source_faces(x.data, x.c, x.sp, pseudo if x.c.use_rel else None, x.pool)
-    m = np.r_[x.aside0, np.zeros(len(fy) - len(x.aside0), bool)] if x.c.pairing == 'paired' else x.aside0
-    tr = (faces[torch.from_numpy(~m)], fy[~m], None if pidx is None else pidx[~m])
-    return tr, (faces[torch.from_numpy(m)], fy[m])
+# %% ../nbs/12_image2audio.ipynb #547b4c56
+@dataclass
+class TranslatorBatches:
+    "What the translator phase draws from: source faces, real spectrograms and their labels."
+    faces:Tensor # source faces (images or AU vectors)
+    fy:np.ndarray # their classes
+    X:Tensor # all spectrograms
+    spec_pool:np.ndarray # positions of the real spectrograms to draw (S1, then D_u)
+    spec_lab:np.ndarray # their labels (-1: unlabelled)
+    paired_idx:np.ndarray|None = None # paired: each face's own clip (None: unpaired)
+    pool:tuple|None = None # P: the IFER pool's (faces, labels), drawn on every other step
 
-def _with_pool(x, faces, fy)->list:
-    "The face sets to translate: the source faces, plus the IFER pool in the P setting."
-    return [(faces, fy)] if x.ppool is None else [(faces, fy), x.ppool]
+def translator_phase(trainer:TranslatorTrainer, # the translator's trainer
+                     c:Image2AudioConfig, # the options (`trans_batch`)
+                     n_steps:int, # translator updates
+                     b:TranslatorBatches, # what the updates draw from
+                     g:torch.Generator # the round's draw generator
+                    )->dict: # mean losses over the updates
+    "`n_steps` translator updates (Eq. 8 + class-aware term + latent alignment); returns mean losses."
+    rows = []
+    for s in range(n_steps):
+        if b.paired_idx is None or (b.pool is not None and s % 2 == 1):    # unpaired: any face, any real spectrogram
+            pf, py = (b.faces, b.fy) if b.paired_idx is None else b.pool      # P with the IFER pool: every other step
+            fi = _balanced_sample(py, c.trans_batch, g)
+            si = _draw(len(b.spec_pool), c.trans_batch, g)
+            spec = b.X[b.spec_pool[si]]
+            rows.append(trainer.step(pf[fi], torch.from_numpy(py[fi]), spec, torch.from_numpy(b.spec_lab[si])))
+        else:                                                              # paired: a face and its own clip
+            fi = _draw(len(b.fy), c.trans_batch, g)
+            y = torch.from_numpy(b.fy[fi])
+            rows.append(trainer.step(b.faces[fi], y, b.X[b.paired_idx[fi]], y, paired=True))
+    return pd.DataFrame(rows).mean(numeric_only=True).to_dict() if rows else {}
 
-def _diag(x, X, y)->dict: return translation_diagnostics(X, y, x.model.dis_t, x.judge, x.X[x.du], x.dev)
+def translator_batches(x:Image2AudioState, # the run
+                       faces:tuple, # (training faces, labels, clip index) from `Image2AudioState.faces`
+                       pseudo:np.ndarray|None # D_u's path labels (None or -1: unlabelled)
+                      )->TranslatorBatches:
+    "The translator's draws: S1 with its labels, D_u with last round's path labels where the paths are used."
+    unlab = np.full(len(x.du), -1)
+    lab = np.r_[x.Y[x.s1], pseudo if pseudo is not None and x.c.use_rel else unlab]
+    return TranslatorBatches(faces[0], faces[1], x.X, np.r_[x.s1, x.du], lab, faces[2], x.ppool)
 
-def _du_acc(x, net)->float:
-    "A network's accuracy on D_u = S2+S3 (hidden labels: reporting only), to see which phase moves Dis_t."
-    return float((predict(net, x.X[x.du], device=x.dev)[:, :x.K].argmax(1).numpy() == x.Y[x.du]).mean())
+# %% ../nbs/12_image2audio.ipynb #a54ec9f6
+def gate_agreement(x:Image2AudioState, # the run
+                   fa:Tensor, # held-aside faces
+                   ya:np.ndarray # their classes
+                  )->float|None: # None without held-aside faces
+    "Share of held-aside faces whose translation the gate's network (frozen Base or Dis_t) gives the face's class."
+    if not len(fa): return None
+    net = x.base if x.c.gate_net == 'base' else x.model.dis_t
+    pred = predict(net, _translate(x.model, fa, x.dev), device=x.dev)[:, :x.K].argmax(1).numpy()
+    return float((pred == ya).mean())
 
-def _generators(x, r:int)->torch.Generator:
-    "Seed torch and return the draw generator of round `r` (-1: pre-training; `rounds`: the final generations)."
-    torch.manual_seed(_round_seed(x.seed, r))
-    return torch.Generator().manual_seed(_round_seed(x.seed, r, 1))
+@dataclass
+class Generations:
+    "One round's translations, split by density, and their diagnostics."
+    gen:dict # `generate_parts`' output: x, y, log_density, high
+    Xh:Tensor # high-density translations that join D_t (empty where the row does not use them)
+    yh:np.ndarray # their classes
+    Xg:Tensor # low-density translations, D_g (empty where the row does not use them)
+    diag:dict # `translation_diagnostics` of all translations
+    diag_high:dict # … of the high-density ones
 
-# %% ../nbs/12_image2audio.ipynb #0c3f45d1
-def _pretrain(x)->dict:
-    "Warm start, then `pretrain_steps` translator updates (by default against a copy of Dis_t); the diagnostics after."
-    c, t0 = x.c, time.perf_counter()
-    if c.warm_start: warm_start_dis_t(x.model.dis_t, x.base)               # Dis_t starts as the Base network
-    g = _generators(x, -1)
-    (faces, fy, pidx), (fa, ya) = _faces(x)
-    with critic_copy(x.model, x.trainer.opt_d, on=not c.pretrain_keeps_dis_t):
-        spec_lab = np.r_[x.Y[x.s1], np.full(len(x.du), -1)]
-        spec_pool = np.r_[x.s1, x.du]
-        _translator_phase(x.trainer, c, c.pretrain_steps, faces, fy, x.X, spec_pool, spec_lab, pidx, g, pool=x.ppool)
-        pre = {f'pretrain_translation_{k}': v for k, v in _diag(x, _translate(x.model, fa, x.dev), ya).items()}
-        pre['pretrain_seconds'] = time.perf_counter() - t0
-        pre.update(base_du_accuracy=_du_acc(x, x.base), pretrain_dis_t_du_accuracy=_du_acc(x, x.model.dis_t))
-    logging.getLogger('img2audio').info(
-        f"image2audio pre-training ({c.pretrain_steps} steps, {pre['pretrain_seconds']:.0f}s): held-aside translations "
-        f"Dis_t acc {pre['pretrain_translation_dis_t_accuracy']}, "
-        f"judge acc {pre['pretrain_translation_judge_accuracy']}")
-    return pre
+def regenerate(x:Image2AudioState, # the run
+               eps:float, # this round's ε
+               parts:list, # the face sets to translate (`Image2AudioState.parts`)
+               g:torch.Generator # the round's draw generator
+              )->Generations:
+    "Translate a class-balanced sample of `n_gen` faces and split each batch by density at ε."
+    c = x.c
+    gy = np.concatenate([p[1] for p in parts])
+    idx = _balanced_sample(gy, min(c.n_gen, len(gy)), g)
+    gen = generate_parts(x.model, parts, idx, eps, c.k_density, c.trans_batch, x.dev)
+    hi = gen['high']
+    Xh, yh, Xg = gen['x'][torch.from_numpy(hi)], gen['y'][hi], gen['x'][torch.from_numpy(~hi)]
+    diag = x.diagnostics(gen['x'], gen['y'])
+    diag_high = x.diagnostics(Xh, yh) if len(Xh) else dict(judge_accuracy=None)
+    if not c.use_high: Xh, yh = Xh[:0], yh[:0]
+    if not c.use_low: Xg = Xg[:0]
+    return Generations(gen, Xh, yh, Xg, diag, diag_high)
 
-def _graph_step(x, r:int, Xh, yh)->tuple:
+# %% ../nbs/12_image2audio.ipynb #5361d7f4
+@dataclass
+class GraphStep:
+    "The graph of a round and what it gives the Dis_t phase."
+    graph:FeatureGraph # over real D_t ∪ D_u (and high-density translations with `graph_gens`)
+    node_labels:np.ndarray # every node's label (-1: unknown); the paths' labels where the path gate is open
+    pseudo:np.ndarray # D_u's path labels (-1: none, or the gate closed)
+    nodes_s1:np.ndarray # S1's node numbers
+    nodes_u:np.ndarray # D_u's node numbers
+    record:dict # graph_nodes, graph_edges, n_pseudo, path_coverage, pseudo_acc, path_gate_agreement, path_gate_open
+
+def graph_step(x:Image2AudioState, # the run
+               r:int, # the round (the last one saves `graph.png`)
+               Xh:Tensor, # high-density translations (graph nodes with `graph_gens`)
+               yh:np.ndarray # their classes
+              )->GraphStep:
     "Step 3: graph over real D_t ∪ D_u in Dis_t's feature space; the paths relabel D_u if the speaker check passes."
     c, K, s1, du = x.c, x.K, x.s1, x.du
-    Xnodes = torch.cat([x.X[s1], Xh if c.graph_gens else Xh[:0], x.X[du]])
-    lab = np.r_[x.Y[s1], yh if c.graph_gens else yh[:0], np.full(len(du), -1)]
+    nh = len(Xh) if c.graph_gens else 0
+    Xnodes = torch.cat([x.X[s1], Xh[:nh], x.X[du]])
+    lab = np.r_[x.Y[s1], yh[:nh], np.full(len(du), -1)]
     feats = _features(x.model.dis_t, Xnodes, x.dev)
     graph = build_graph(feats, beta=c.beta, gamma=c.gamma, seed=x.seed)
     rp = reliability_paths(graph, lab, K, min_reliability=c.min_reliability)
@@ -639,81 +641,213 @@ def _graph_step(x, r:int, Xh, yh)->tuple:
                path_coverage=float(m.mean()),
                pseudo_acc=float((paths[m] == x.Y[du][m]).mean()) if m.any() else None,   # reporting only
                path_gate_agreement=agree, path_gate_open=bool(path_open))
-    nh = len(Xh) if c.graph_gens else 0
     nu = np.arange(len(du)) + len(s1) + nh                                  # D_u's node numbers
-    return graph, rp.labels if path_open else lab, pseudo, np.arange(len(s1)), nu, rec
+    return GraphStep(graph, rp.labels if path_open else lab, pseudo, np.arange(len(s1)), nu, rec)
 
-def _log_round(r:int, rounds:int, rec:dict):
+# %% ../nbs/12_image2audio.ipynb #9dc0e6c2
+@dataclass
+class DisTSets:
+    "The sets a Dis_t phase draws from, with the graph node of each real item (-1: not a node)."
+    Xt:Tensor # real labelled D_t: S1 and path-labelled D_u clips
+    yt:np.ndarray # their labels
+    nt:np.ndarray # their graph nodes
+    Xh:Tensor # high-density translations (labelled D_t)
+    yh:np.ndarray # their classes
+    Xu:Tensor # D_u = S2+S3
+    nu:np.ndarray # its graph nodes
+    Xg:Tensor # D_g: low-density translations
+
+def dis_t_sets(x:Image2AudioState, # the run
+               gens:Generations, # this round's translations
+               gs:GraphStep|None, # this round's graph step (None: the row uses no paths)
+               pseudo:np.ndarray # D_u's path labels (-1: none)
+              )->DisTSets:
+    "D_t = S1 + high-density translations + path-labelled D_u; D_u = S2+S3; D_g = low-density translations."
+    s1, du = x.s1, x.du
+    nt_real = gs.nodes_s1 if gs is not None else np.full(len(s1), -1)
+    nu = gs.nodes_u if gs is not None else np.full(len(du), -1)
+    pl = np.nonzero(pseudo >= 0)[0] if x.c.use_rel else np.zeros(0, np.int64)
+    Xt, yt, nt = torch.cat([x.X[s1], x.X[du[pl]]]), np.r_[x.Y[s1], pseudo[pl]], np.r_[nt_real, nu[pl]]
+    return DisTSets(Xt, yt, nt, gens.Xh, gens.yh, x.X[du], nu, gens.Xg)
+
+# %% ../nbs/12_image2audio.ipynb #a8a8b401
+def _labelled_draw(n_real:int, n_gen:int, c, g)->tuple:
+    "Positions of one D_t batch: real labelled items and at most a `gen_share` of translations."
+    share = min(n_gen / max(n_real + n_gen, 1), c.gen_share)
+    bg = int(math.floor(c.dis_batch * share + 1e-9)) if n_gen else 0
+    return _draw(n_real, c.dis_batch - bg, g), _draw(n_gen, bg, g) if bg else np.zeros(0, np.int64)
+
+def _dis_t_update(net, opt, c, d:DisTSets, gs:GraphStep|None, w:TermWeights, A, g, device)->dict:
+    "One Dis_t update on one draw of the three sets; its terms, D_t accuracy and share of translations."
+    it, ih = _labelled_draw(len(d.Xt), len(d.Xh), c, g)
+    iu = _draw(len(d.Xu), c.dis_batch, g)
+    ig = _draw(len(d.Xg), c.dis_batch, g) if c.use_low and len(d.Xg) else np.zeros(0, np.int64)
+    net.train()
+    lr = net(A(torch.cat([d.Xt[it], d.Xu[iu]]).to(device)))                # real: the only batches that move BN statistics
+    bt = len(it)
+    with frozen_bn_stats(net):                                             # translations: normalised by real statistics
+        lh = net(A(d.Xh[ih].to(device))) if len(ih) else lr[:0]
+        lg = net(A(d.Xg[ig].to(device))) if len(ig) else None
+    y_lab = torch.as_tensor(np.r_[d.yt[it], d.yh[ih]], device=device)
+    T = dis_t_objective(torch.cat([lr[:bt], lh]), y_lab, lr[bt:], lg, graph=None if gs is None else gs.graph,
+                        nodes_t=np.r_[d.nt[it], np.full(len(ih), -1)], nodes_u=d.nu[iu],
+                        node_labels=None if gs is None else gs.node_labels, weights=w)
+    opt.zero_grad(set_to_none=True)
+    T['loss'].backward()
+    opt.step()
+    r = {k: float(v.detach()) for k, v in T.items()}
+    r['acc'] = float((lr[:bt, :-1].argmax(1).cpu() == torch.as_tensor(d.yt[it])).float().mean())
+    r['gen_in_batch'] = len(ih) / max(bt + len(ih), 1)
+    return r
+
+def dis_t_phase(net, # Dis_t
+                opt:torch.optim.Optimizer, # its optimiser (`TranslatorTrainer.opt_d`)
+                c:Image2AudioConfig, # the options: dis_steps, dis_batch, gen_share, augment, the row's terms
+                d:DisTSets, # what the updates draw from
+                gs:GraphStep|None, # the round's graph (None: no smoothness term)
+                g:torch.Generator, # the round's draw generator
+                device='cpu',
+                weights:TermWeights|None=None # the objective's weights (None: the row's, `c.term_weights()`)
+               )->dict: # mean terms, D_t accuracy and share of translations
+    "`dis_steps` updates of Dis_t, full objective; real and translated inputs in separate passes."
+    w = c.term_weights() if weights is None else weights
+    aug = SpecAugment().to(device) if c.augment else None
+    if aug is not None: aug.train()
+    A = (lambda x: aug(x, g)) if aug is not None else (lambda x: x)       # the same augmentation for real and translated
+    gs = gs if c.use_rel else None
+    rows = [_dis_t_update(net, opt, c, d, gs, w, A, g, device) for _ in range(c.dis_steps)]
+    return pd.DataFrame(rows).mean().to_dict() if rows else {}
+
+# %% ../nbs/12_image2audio.ipynb #20fc50f9
+def pretrain(x:Image2AudioState # the run
+            )->dict: # the held-aside translations' diagnostics, D_u accuracies and seconds
+    "Warm start, then `pretrain_steps` translator updates (by default against a copy of Dis_t); the diagnostics after."
+    c, t0 = x.c, time.perf_counter()
+    if c.warm_start: warm_start_dis_t(x.model.dis_t, x.base)               # Dis_t starts as the Base network
+    g = x.generators(-1)
+    tr, (fa, ya) = x.faces()
+    with critic_copy(x.model, x.trainer.opt_d, on=not c.pretrain_keeps_dis_t):
+        translator_phase(x.trainer, c, c.pretrain_steps, translator_batches(x, tr, None), g)
+        diag = x.diagnostics(_translate(x.model, fa, x.dev), ya)
+        pre = {f'pretrain_translation_{k}': v for k, v in diag.items()}
+        pre['pretrain_seconds'] = time.perf_counter() - t0
+        pre.update(base_du_accuracy=x.du_accuracy(x.base), pretrain_dis_t_du_accuracy=x.du_accuracy(x.model.dis_t))
+    logging.getLogger('img2audio').info(
+        f"image2audio pre-training ({c.pretrain_steps} steps, {pre['pretrain_seconds']:.0f}s): held-aside translations "
+        f"Dis_t acc {pre['pretrain_translation_dis_t_accuracy']}, "
+        f"judge acc {pre['pretrain_translation_judge_accuracy']}")
+    return pre
+
+# %% ../nbs/12_image2audio.ipynb #200a9743
+@dataclass
+class RoundRecord:
+    "What one round measured (a run's `history` holds these as dicts; `epoch` is the round, from 1)."
+    epoch:int
+    eps:float # ε of the round
+    trans_loss:float|None = None # translator phase: the generators' total loss
+    trans_dis_loss:float|None = None # … Dis_t's loss in that phase
+    dis_loss:float|None = None # Dis_t phase: its loss (−objective)
+    trans_l1_f2a:float|None = None
+    trans_gan_f2a:float|None = None
+    trans_cls:float|None = None # the class-aware term
+    term_gen:float|None = None # the Dis_t objective's terms (paper §2.4)
+    term_lab:float|None = None
+    term_real:float|None = None
+    term_ent:float|None = None
+    S:float|None = None # smoothness
+    train_acc:float|None = None # Dis_t's accuracy on its D_t batches
+    n_dt:int = 0 # labelled D_t: real and translated
+    n_dg:int = 0 # D_g: low-density translations
+    n_high:int = 0 # high-density translations in D_t
+    dt_gen_counts:dict = field(default_factory=dict) # per class
+    gen_in_batch:float|None = None # share of translations in a D_t batch
+    gate_agreement:float|None = None # the gate network's agreement with held-aside faces' classes
+    translation_dis_t_accuracy:float|None = None
+    translation_judge_accuracy:float|None = None
+    translation_spread:float|None = None
+    high_judge_accuracy:float|None = None
+    dg_counts:dict = field(default_factory=dict) # per class
+    graph_nodes:int|None = None
+    graph_edges:int|None = None
+    n_pseudo:int = 0 # D_u clips with a path label this round
+    path_coverage:float = 0.0 # share of D_u a path reaches
+    pseudo_acc:float|None = None # the path labels' accuracy (hidden labels: reporting only)
+    path_gate_agreement:float|None = None
+    path_gate_open:bool|None = None
+    critic_du_accuracy:float|None = None # the translator's critic on D_u, after the translator phase
+    dis_t_du_after_translator:float|None = None # Dis_t itself, then
+    dis_t_du_accuracy:float|None = None # … and after the Dis_t phase
+    seconds:float = 0.0
+
+    def to_dict(self)->dict: return asdict(self)
+
+def _counts(y, classes:list)->dict: return {cl: int((np.asarray(y) == i).sum()) for i, cl in enumerate(classes)}
+
+# %% ../nbs/12_image2audio.ipynb #f2274ce1
+def round_record(x:Image2AudioState, r:int, eps:float, gate, tr:dict, dt:dict, d:DisTSets, gens:Generations,
+                 gs:GraphStep|None, du_accs:tuple, seconds:float)->RoundRecord:
+    "The `RoundRecord` of round `r` from its steps' results."
+    hi, classes = gens.gen['high'], x.data.classes
+    return RoundRecord(
+        epoch=r + 1, eps=eps, trans_loss=tr.get('gen_total'), trans_dis_loss=tr.get('dis_t'), dis_loss=dt.get('loss'),
+        trans_l1_f2a=tr.get('l1_f2a'), trans_gan_f2a=tr.get('gan_f2a'), trans_cls=tr.get('cls'),
+        term_gen=dt.get('gen'), term_lab=dt.get('lab'), term_real=dt.get('real'), term_ent=dt.get('ent'), S=dt.get('S'),
+        train_acc=dt.get('acc'), n_dt=len(d.Xt) + len(d.Xh), n_dg=len(d.Xg), n_high=len(d.Xh),
+        dt_gen_counts=_counts(d.yh, classes), gen_in_batch=dt.get('gen_in_batch'), gate_agreement=gate,
+        translation_dis_t_accuracy=gens.diag['dis_t_accuracy'], translation_judge_accuracy=gens.diag['judge_accuracy'],
+        translation_spread=gens.diag['spread'], high_judge_accuracy=gens.diag_high['judge_accuracy'],
+        dg_counts=_counts(gens.gen['y'][~hi], classes) if x.c.use_low else _counts([], classes),
+        **(gs.record if gs is not None else {}), critic_du_accuracy=du_accs[0], dis_t_du_after_translator=du_accs[1],
+        dis_t_du_accuracy=du_accs[2], seconds=seconds)
+
+def _log_round(r:int, rounds:int, rec:RoundRecord):
     "One line per round: the gate and ε, the translations' diagnostics, the paths, the Dis_t loss."
     f3 = lambda v: 'n/a' if v is None else f'{v:.3f}'
     logging.getLogger('img2audio').info(
-        f"image2audio round {r+1}/{rounds}: gate {f3(rec['gate_agreement'])} → ε={rec['eps']:.2f}; "
-        f"translations: Dis_t acc "
-        f"{f3(rec['translation_dis_t_accuracy'])}, judge acc {f3(rec['translation_judge_accuracy'])} "
-        f"(high-density {f3(rec['high_judge_accuracy'])}), spread {f3(rec['translation_spread'])}; "
-        f"D_t+{rec['n_high']} gen, D_g {rec['n_dg']}; paths cover {f3(rec['path_coverage'])} of D_u "
-        f"(hidden-label acc {f3(rec['pseudo_acc'])}; speaker check {f3(rec.get('path_gate_agreement'))}, "
-        f"{'used' if rec.get('path_gate_open', True) else 'not used'}); "
-        f"Dis_t loss {f3(rec['dis_loss'])}, {rec['seconds']:.1f}s")
+        f"image2audio round {r+1}/{rounds}: gate {f3(rec.gate_agreement)} → ε={rec.eps:.2f}; translations: Dis_t acc "
+        f"{f3(rec.translation_dis_t_accuracy)}, judge acc {f3(rec.translation_judge_accuracy)} "
+        f"(high-density {f3(rec.high_judge_accuracy)}), spread {f3(rec.translation_spread)}; "
+        f"D_t+{rec.n_high} gen, D_g {rec.n_dg}; paths cover {f3(rec.path_coverage)} of D_u "
+        f"(hidden-label acc {f3(rec.pseudo_acc)}; speaker check {f3(rec.path_gate_agreement)}, "
+        f"{'not used' if rec.path_gate_open is False else 'used'}); Dis_t loss {f3(rec.dis_loss)}, {rec.seconds:.1f}s")
 
-# %% ../nbs/12_image2audio.ipynb #19c5972b
-def _round(x, r:int, pseudo:np.ndarray, alog:AnnealLog)->tuple:
-    "One round (paper §2.2, §2.4): translator, gate and regeneration, graph, Dis_t; its record and D_u's labels."
-    c, K, X, Y, s1, du, dev = x.c, x.K, x.X, x.Y, x.s1, x.du, x.dev
-    t0, g = time.perf_counter(), _generators(x, r)
-    # 1. translator (against a copy of Dis_t by default); D_u clips carry last round's path labels (if any)
-    (faces, fy, pidx), (fa, ya) = _faces(x, pseudo)
-    spec_lab = np.r_[Y[s1], pseudo if c.use_rel else np.full(len(du), -1)]
-    with critic_copy(x.model, x.trainer.opt_d, on=c.translator_critic == 'copy'):
-        spec_pool = np.r_[s1, du]
-        tr = _translator_phase(x.trainer, c, c.trans_steps, faces, fy, X, spec_pool, spec_lab, pidx, g, pool=x.ppool)
-        critic_du = _du_acc(x, x.model.dis_t)
-    # 2. quality gate on held-aside translations, then ε; a class-balanced sample, each batch split by density
-    gate = _gate_agreement(x.model, x.base, c.gate_net, fa, ya, K, dev) if len(fa) else None
-    du_after_translator = _du_acc(x, x.model.dis_t)
+def run_round(x:Image2AudioState, # the run
+              r:int, # the round (0-based)
+              pseudo:np.ndarray, # D_u's path labels from the last round (-1: none)
+              alog:AnnealLog # the annealing counts, updated
+             )->tuple: # (RoundRecord, D_u's path labels for the next round)
+    "One round (paper §2.2, §2.4): translator phase, gate and regeneration, graph step, Dis_t phase."
+    c, t0, g = x.c, time.perf_counter(), x.generators(r)
+    tr_faces, (fa, ya) = x.faces(pseudo)
+    with critic_copy(x.model, x.trainer.opt_d, on=c.translator_critic == 'copy'):        # 1. translator
+        tr = translator_phase(x.trainer, c, c.trans_steps, translator_batches(x, tr_faces, pseudo), g)
+        critic_du = x.du_accuracy(x.model.dis_t)
+    gate = gate_agreement(x, fa, ya)                                                    # 2. gate, ε, regenerate
+    du_after_translator = x.du_accuracy(x.model.dis_t)
     eps = c.eps(r, gate)
-    parts = _with_pool(x, faces, fy)
-    gy = np.concatenate([p[1] for p in parts])
-    gen = generate_parts(x.model, parts, _balanced_sample(gy, min(c.n_gen, len(gy)), g), eps, c.k_density,
-                         c.trans_batch, dev)
-    alog.update(r, torch.from_numpy(gen['y']), torch.from_numpy(gen['high']))
-    hi = gen['high']
-    Xh, yh, Xg = gen['x'][torch.from_numpy(hi)], gen['y'][hi], gen['x'][torch.from_numpy(~hi)]
-    dg = _diag(x, gen['x'], gen['y'])
-    dh = _diag(x, Xh, yh) if len(Xh) else dict(judge_accuracy=None)
-    if not c.use_high: Xh, yh = Xh[:0], yh[:0]
-    if not c.use_low: Xg = Xg[:0]
-    # 3. graph and reliability paths
-    graph, node_labels, rec = None, None, {}
-    nt_real, nu = np.full(len(s1), -1), np.full(len(du), -1)
-    if c.use_rel: graph, node_labels, pseudo, nt_real, nu, rec = _graph_step(x, r, Xh, yh)
-    # 4. Dis_t, full objective: D_t = S1 + high-density translations + path-labelled D_u; D_u = S2+S3; D_g = low density
-    pl = np.nonzero(pseudo >= 0)[0] if c.use_rel else np.zeros(0, np.int64)
-    Xt, yt, nt = torch.cat([X[s1], X[du[pl]]]), np.r_[Y[s1], pseudo[pl]], np.r_[nt_real, nu[pl]]   # real labelled
-    dt = _dis_t_phase(x.model, x.trainer.opt_d, c, Xt, yt, nt, Xh, yh, X[du], nu, Xg, graph, node_labels, g, dev)
-    rec.update(critic_du_accuracy=critic_du, dis_t_du_after_translator=du_after_translator,
-               dis_t_du_accuracy=_du_acc(x, x.model.dis_t))
-    cnt = lambda y: {cl: int((np.asarray(y) == i).sum()) for i, cl in enumerate(x.data.classes)}
-    rec = dict(epoch=r + 1, eps=eps, trans_loss=tr.get('gen_total'), trans_dis_loss=tr.get('dis_t'),
-               dis_loss=dt.get('loss'), trans_l1_f2a=tr.get('l1_f2a'), trans_gan_f2a=tr.get('gan_f2a'),
-               trans_cls=tr.get('cls'), term_gen=dt.get('gen'), term_lab=dt.get('lab'), term_real=dt.get('real'),
-               term_ent=dt.get('ent'), S=dt.get('S'), train_acc=dt.get('acc'), n_dt=len(Xt) + len(Xh), n_dg=len(Xg),
-               n_high=len(Xh), dt_gen_counts=cnt(yh), gen_in_batch=dt.get('gen_in_batch'), gate_agreement=gate,
-               translation_dis_t_accuracy=dg['dis_t_accuracy'], translation_judge_accuracy=dg['judge_accuracy'],
-               translation_spread=dg['spread'], high_judge_accuracy=dh['judge_accuracy'],
-               dg_counts=cnt(gen['y'][~hi]) if c.use_low else cnt([]), **rec, seconds=time.perf_counter() - t0)
-    rec.setdefault('n_pseudo', 0); rec.setdefault('pseudo_acc', None); rec.setdefault('path_coverage', 0.0)
+    gens = regenerate(x, eps, x.parts(tr_faces[0], tr_faces[1]), g)
+    alog.update(r, torch.from_numpy(gens.gen['y']), torch.from_numpy(gens.gen['high']))
+    gs = graph_step(x, r, gens.Xh, gens.yh) if c.use_rel else None                       # 3. graph
+    if gs is not None: pseudo = gs.pseudo
+    d = dis_t_sets(x, gens, gs, pseudo)                                                   # 4. Dis_t
+    dt = dis_t_phase(x.model.dis_t, x.trainer.opt_d, c, d, gs, g, x.dev)
+    du_accs = (critic_du, du_after_translator, x.du_accuracy(x.model.dis_t))
+    rec = round_record(x, r, eps, gate, tr, dt, d, gens, gs, du_accs, time.perf_counter() - t0)
     return rec, pseudo
 
-def _finish(x, pseudo:np.ndarray)->dict:
+# %% ../nbs/12_image2audio.ipynb #ca9ee67a
+def finish(x:Image2AudioState, # the run, after its last round
+           pseudo:np.ndarray # D_u's last path labels
+          )->dict: # y_true, y_pred on S4, the split, generation scores, the options, base_accuracy, the judge's
     "Final generations (deterministic: a resumed run regenerates the same), S4 predictions, generation quality, files."
-    c, K, X, Y = x.c, x.K, x.X, x.Y
-    g = _generators(x, c.rounds)
-    parts = _with_pool(x, *_source_faces(x.data, c, x.sp, pseudo if c.use_rel else None, x.pool)[:2])
-    fy = np.concatenate([p[1] for p in parts])
-    gi = _balanced_sample(fy, min(c.n_gen, len(fy)), g)
+    c, X, Y = x.c, x.X, x.Y
+    g = x.generators(c.rounds)
+    faces, fy, _ = _source_faces(x.data, c, x.sp, pseudo if c.use_rel else None, x.pool)
+    parts = x.parts(faces, fy)
+    py = np.concatenate([p[1] for p in parts])
+    gi = _balanced_sample(py, min(c.n_gen, len(py)), g)
     gen = generate_parts(x.model, parts, gi, c.eps_max, c.k_density, c.trans_batch, x.dev)   # reporting split: final ε
-    y_pred = predict(x.model.dis_t, X[x.s4], device=x.dev)[:, :K].argmax(1).numpy()
+    y_pred = predict(x.model.dis_t, X[x.s4], device=x.dev)[:, :x.K].argmax(1).numpy()
     hi = gen['high']
     x_hi, x_lo = gen['x'][torch.from_numpy(hi)], gen['x'][torch.from_numpy(~hi)]
     gs = generation_scores(x.judge, X[x.du], x_hi, x_lo, device=x.dev)
@@ -724,57 +858,50 @@ def _finish(x, pseudo:np.ndarray)->dict:
     weights = {k: v.contiguous().cpu() for k, v in x.model.state_dict().items()}
     atomic_write_bytes(x.run/'model_i2a.safetensors', st_save(weights, metadata=meta))
     scores = _nan_to_none({k: gs[k] for k in ('is_base', 'is_high', 'is_low', 'fid_high', 'fid_low')})
-    return dict(y_true=Y[x.s4], y_pred=y_pred, split=x.sp, ablation=c.ablation, pairing=c.pairing,
-                image2audio=asdict(c),
+    return dict(y_true=Y[x.s4], y_pred=y_pred, split=x.sp, ablation=c.ablation, pairing=c.pairing, image2audio=asdict(c),
                 **scores, n_gen_high=int(hi.sum()), n_gen_low=int((~hi).sum()), eps_final=c.eps_max,
-                # the warm start's own S4 accuracy (paired comparison)
-                base_accuracy=float((x.base_pred == Y[x.s4]).mean()),
+                base_accuracy=float((x.base_pred == Y[x.s4]).mean()),     # the warm start's own S4 accuracy (paired)
                 inception=INCEPTION, **x.jm)
 
-# %% ../nbs/12_image2audio.ipynb #c0f795ec
-def _run_base_row(data, cfg:dict, run, c:Image2AudioConfig)->dict:
+# %% ../nbs/12_image2audio.ipynb #0406b895
+def _run_base_row(data, cfg, run, c:Image2AudioConfig)->dict:
     "Table 1's Base row: exactly the Base method, with the judge's IS of real S2+S3 beside it."
     out = run_base(data, cfg, run)
     sp = out['split']
     du = np.r_[sp['S2'], sp['S3']]
     judge, jm = judge_network(data, sp, cfg)
-    gs = generation_scores(judge, data.specs[du], None, None, device=resolve_device(cfg.get('device', 'cpu')))
+    gs = generation_scores(judge, data.specs[du], None, None, device=run_settings(cfg).device)
     out.update(_nan_to_none(gs), **jm, ablation='base', pairing=c.pairing, image2audio=asdict(c), anneal=[],
                inception=INCEPTION)
     return out
+
+def _resume(x:Image2AudioState, ckpt, alog:AnnealLog)->tuple:
+    "(first round, history, D_u's path labels, pre-training record): from the checkpoint, else after pre-training."
+    if not Path(ckpt).exists(): return 0, [], np.full(len(x.du), -1, np.int64), pretrain(x)
+    ex = _load_state(ckpt, x.model, x.trainer)
+    alog.rows = ex['anneal']
+    logging.getLogger('img2audio').info(f"image2audio: resuming after round {ex['round']} from {ckpt}")
+    return ex['round'], ex['history'], np.asarray(ex['pseudo'], np.int64), ex.get('pretrain', {})
 
 @register_method('image2audio', options=Image2AudioConfig, face_pool=True)
 def run_image2audio(data, # `ExperimentData`
                     cfg:dict, # resolved run config (seed, fold, epochs, batch_size, lr, device, progress) + the options
                     run, # `RunDir` (checkpoints and figures go there)
                     opts:Image2AudioConfig|None=None, # the checked options (None: read them from `cfg`)
-                    on_round=None # optional callback(round_record) after each round's checkpoint (logging, tests)
+                    on_round=None # optional callback(round record, a dict) after each round's checkpoint
                    )->dict: # y_true, y_pred (S4), history, split, generation scores, anneal counts
     "Image2Audio (or one of its Table 1 ablations) on the run's S1–S4 split; resumes from the last finished round."
+    cfg = run_config(cfg)                                                 # the common settings, resolved once
     c = opts if opts is not None else Image2AudioConfig.from_cfg(cfg)
     if c.ablation == 'base': return _run_base_row(data, cfg, run, c)
-    x = _setup(data, cfg, run, c)
-    ckpt = run/'checkpoint_i2a.safetensors'
-    start, history, pseudo, alog = 0, [], np.full(len(x.du), -1, np.int64), AnnealLog(data.classes)
-    if Path(ckpt).exists():
-        ex = _load_state(ckpt, x.model, x.trainer)
-        start, history, pseudo = ex['round'], ex['history'], np.asarray(ex['pseudo'], np.int64)
-        alog.rows, pre = ex['anneal'], ex.get('pretrain', {})
-        logging.getLogger('img2audio').info(f'image2audio: resuming after round {start} from {ckpt}')
-    else: pre = _pretrain(x)
-    bar = tqdm(range(start, c.rounds), desc='rounds', disable=not cfg.get('progress', False), initial=start,
-               total=c.rounds)
-    for r in bar:
-        rec, pseudo = _round(x, r, pseudo, alog)
-        history.append(rec)
+    x, ckpt, alog = setup(data, cfg, run, c), run/'checkpoint_i2a.safetensors', AnnealLog(data.classes)
+    start, history, pseudo, pre = _resume(x, ckpt, alog)
+    for r in tqdm(range(start, c.rounds), desc='rounds', disable=not cfg.settings.progress, initial=start, total=c.rounds):
+        rec, pseudo = run_round(x, r, pseudo, alog)
+        history.append(rec.to_dict())
         extra = dict(round=r + 1, history=history, pseudo=pseudo.tolist(), anneal=alog.rows, pretrain=pre)
         _save_state(ckpt, x.model, x.trainer, extra)
         _log_round(r, c.rounds, rec)
-        if on_round is not None: on_round(rec)
-    return dict(**_finish(x, pseudo), history=history, anneal=alog.to_frame().to_dict('records'), **pre,
+        if on_round is not None: on_round(history[-1])
+    return dict(**finish(x, pseudo), history=history, anneal=alog.to_frame().to_dict('records'), **pre,
                 **_per_round(history))
-
-def _load_model(path, model):
-    from safetensors.torch import load_file
-    model.load_state_dict(load_file(str(path)))
-    return model

@@ -4,32 +4,36 @@
 
 # %% ../nbs/06a_methods.ipynb #a6e86c22
 from __future__ import annotations
-import difflib, importlib, importlib.metadata, math, os, pkgutil, types, typing
-from dataclasses import dataclass, field, fields, asdict, is_dataclass
-import numpy as np
+import difflib, importlib, importlib.metadata, os, pkgutil, types, typing
+from dataclasses import dataclass, field, fields, replace
+import torch
+from .core import to_bool, to_int, to_float, check_bounds, resolve_device
 
 # %% auto #0
-__all__ = ['DATASETS', 'RUNTIME', 'PATH_OPTIONS', 'RESERVED', 'METHODS', 'opt', 'OptionSpec', 'option_specs', 'check_option',
-           'RunOptions', 'Method', 'register_method', 'load_methods', 'method_options', 'describe_methods']
+__all__ = ['DATASETS', 'RUNTIME', 'CLI_ONLY', 'RESERVED', 'METHODS', 'opt', 'OptionSpec', 'option_specs', 'check_option',
+           'MethodOptions', 'RunOptions', 'RunSettings', 'RunConfig', 'run_config', 'run_settings', 'Method',
+           'register_method', 'load_methods', 'method_options', 'describe_methods']
 
 # %% ../nbs/06a_methods.ipynb #07ad9650
 def opt(default, # the option's default value
         help:str, # one line: what the option does
         choices=None, # the allowed values, or None for any value of the option's type
-        lo=None, # smallest allowed value (numbers)
-        hi=None, # largest allowed value (numbers)
+        lo=None, # smallest allowed value (numbers, and every item of a tuple)
+        hi=None, # largest allowed value
         lo_open:bool=False, # `lo` itself is refused (the value must be > lo)
-        hi_open:bool=False # `hi` itself is refused (the value must be < hi)
+        hi_open:bool=False, # `hi` itself is refused (the value must be < hi)
+        length:int|None=None, # tuples: how many items the value must have
+        check=None # function(value) → value raising `ValueError(why)` for what the other rules let through
        ):
     "A dataclass field that is a method option."
-    return field(default=default, metadata={'help': help, 'choices': tuple(choices) if choices is not None else None,
-                                            'lo': lo, 'hi': hi,
-                                            'lo_open': lo_open, 'hi_open': hi_open})
+    meta = dict(help=help, choices=tuple(choices) if choices is not None else None, lo=lo, hi=hi, lo_open=lo_open,
+                hi_open=hi_open, length=length, check=check)
+    return field(default=default, metadata=meta)
 
 # %% ../nbs/06a_methods.ipynb #c832b71d
 @dataclass(frozen=True)
 class OptionSpec:
-    "One option as declared: name, type, default, help, allowed values and bounds."
+    "One option as declared: name, type, default, help, allowed values, bounds, length and custom check."
     name:str
     type:object
     default:object
@@ -39,26 +43,33 @@ class OptionSpec:
     hi:float|None = None
     lo_open:bool = False
     hi_open:bool = False
+    length:int|None = None
+    check:typing.Callable|None = None
 
+    def bounds(self)->str:
+        "The bounds and length, as ' > 0 ≤ 1' (empty without any)."
+        lo = f" {'>' if self.lo_open else '≥'} {self.lo}" if self.lo is not None else ''
+        hi = f" {'<' if self.hi_open else '≤'} {self.hi}" if self.hi is not None else ''
+        n = f" ({self.length} items)" if self.length is not None else ''
+        return lo + hi + n
     def summary(self)->str:
         "Default, allowed values and help, in one line."
         allowed = f" one of {', '.join(map(repr, self.choices))}" if self.choices else ''
-        lo = f" {'>' if self.lo_open else '≥'} {self.lo}" if self.lo is not None else ''
-        hi = f" {'<' if self.hi_open else '≤'} {self.hi}" if self.hi is not None else ''
-        bounds = lo + hi
+        bounds = self.bounds()
         return f"(default {self.default!r}{';' if allowed or bounds else ''}{allowed}{bounds}): {self.help}"
     def describe(self)->str:
         "One line for the docs: the name and its summary."
         return f"{self.name} {self.summary()}"
+
+_SPEC_KEYS = ('help', 'choices', 'lo', 'hi', 'lo_open', 'hi_open', 'length', 'check')
 
 def option_specs(cls # an options dataclass whose fields were made with `opt`
                 )->list:
     "The `OptionSpec` of every field of an options dataclass."
     if cls is None: return []
     hints = typing.get_type_hints(cls)
-    return [OptionSpec(f.name, hints[f.name], f.default, f.metadata.get('help', ''), f.metadata.get('choices'),
-                       f.metadata.get('lo'), f.metadata.get('hi'), f.metadata.get('lo_open', False),
-                       f.metadata.get('hi_open', False)) for f in fields(cls)]
+    return [OptionSpec(f.name, hints[f.name], f.default, **{k: f.metadata[k] for k in _SPEC_KEYS if k in f.metadata})
+            for f in fields(cls)]
 
 # %% ../nbs/06a_methods.ipynb #e6308de4
 def _unwrap(tp)->tuple:
@@ -68,42 +79,44 @@ def _unwrap(tp)->tuple:
         return (args[0] if len(args) == 1 else object), True
     return tp, False
 
+def _item_type(tp):
+    "(container type, item type or None) of an annotation such as `tuple[int, ...]`."
+    if typing.get_origin(tp) is tuple:
+        args = [a for a in typing.get_args(tp) if a is not Ellipsis]
+        return tuple, (args[0] if len(set(args)) == 1 else None)
+    return tp, None
+
 def _scalar(s:str):
     for f in (int, float):
         try: return f(s)
         except ValueError: pass
     return s
 
-_TRUE, _FALSE = ('true', 'yes', 'on', '1'), ('false', 'no', 'off', '0')
-
-def _to_bool(v):
-    if isinstance(v, (bool, np.bool_)): return bool(v)
-    if isinstance(v, (int, np.integer)) and v in (0, 1): return bool(v)
-    if isinstance(v, str) and v.strip().lower() in _TRUE + _FALSE: return v.strip().lower() in _TRUE
-    raise ValueError('expected True or False')
-
-def _to_int(v):
-    if isinstance(v, (bool, np.bool_)): raise ValueError('expected a whole number, not a bool')
-    if isinstance(v, (int, np.integer)): return int(v)
-    if isinstance(v, (float, np.floating)) and float(v).is_integer(): return int(v)
-    if isinstance(v, str) and v.strip().lstrip('+-').isdigit(): return int(v)
-    raise ValueError('expected a whole number')
-
-def _to_float(v):
-    if isinstance(v, (bool, np.bool_)): raise ValueError('expected a number, not a bool')
-    try: f = float(v)
-    except (TypeError, ValueError): raise ValueError('expected a number') from None
-    if not math.isfinite(f): raise ValueError('expected a finite number')
-    return f
-
 def _to_tuple(v):
     if isinstance(v, str): v = [s for s in v.strip().strip('()[]').split(',') if s.strip()]
     if not isinstance(v, (list, tuple)): raise ValueError('expected a sequence such as 8,16,32')
     return tuple(_scalar(x.strip()) if isinstance(x, str) else x for x in v)
 
-_COERCE = {bool: _to_bool, int: _to_int, float: _to_float, tuple: _to_tuple}
+def _to_str(v):
+    if isinstance(v, os.PathLike): v = os.fspath(v)
+    if not isinstance(v, str): raise ValueError('expected a string')
+    return v
+
+_COERCE = {bool: to_bool, int: to_int, float: to_float, tuple: _to_tuple, str: _to_str}
+
+def _coerce(tp, value):
+    "`value` converted to the annotation `tp` (unknown types pass as they are)."
+    base, item = _item_type(tp)
+    v = _COERCE[base](value) if base in _COERCE else value
+    return tuple(_COERCE[item](x) for x in v) if item in _COERCE else v
 
 # %% ../nbs/06a_methods.ipynb #baa3bb83
+def _check_choice(spec:OptionSpec, value, v):
+    if spec.choices is None or v in spec.choices: return
+    close = difflib.get_close_matches(str(v), [str(c) for c in spec.choices], n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ''
+    raise ValueError(f"{spec.name}={value!r} is not accepted; use one of: {', '.join(map(repr, spec.choices))}{hint}")
+
 def check_option(spec:OptionSpec, # the declared option
                  value # the value given (any type; strings are parsed)
                 ):
@@ -113,30 +126,43 @@ def check_option(spec:OptionSpec, # the declared option
         if optional or spec.default is None: return None
         raise ValueError(f"{spec.name}=None is not accepted; give a value like {spec.default!r}")
     try:
-        if base in _COERCE: v = _COERCE[base](value)
-        elif base is str:
-            if isinstance(value, os.PathLike): value = os.fspath(value)
-            if not isinstance(value, str): raise ValueError('expected a string')
-            v = value
-        else: v = value
-    except ValueError as e:
+        v = _coerce(base, value)
+        if spec.length is not None and len(v) != spec.length: raise ValueError(f'expected {spec.length} items')
+        if spec.check is not None: v = spec.check(v)
+    except (TypeError, ValueError) as e:
         raise ValueError(f"{spec.name}={value!r} is not accepted: {e} (e.g. {spec.name}={spec.default!r})") from None
-    if spec.choices is not None and v not in spec.choices:
-        close = difflib.get_close_matches(str(v), [str(c) for c in spec.choices], n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ''
-        allowed = ', '.join(map(repr, spec.choices))
-        raise ValueError(f"{spec.name}={value!r} is not accepted; use one of: {allowed}{hint}")
-    if spec.lo is not None and (v <= spec.lo if spec.lo_open else v < spec.lo):
-        raise ValueError(f"{spec.name}={value!r} is too small; it must be {'>' if spec.lo_open else '≥'} {spec.lo}")
-    if spec.hi is not None and (v >= spec.hi if spec.hi_open else v > spec.hi):
-        raise ValueError(f"{spec.name}={value!r} is too large; it must be {'<' if spec.hi_open else '≤'} {spec.hi}")
+    _check_choice(spec, value, v)
+    if spec.lo is not None or spec.hi is not None:
+        for x in (v if isinstance(v, tuple) else (v,)):
+            check_bounds(spec.name, x, spec.lo, spec.hi, spec.lo_open, spec.hi_open, given=value)
     return v
+
+# %% ../nbs/06a_methods.ipynb #0f8994c1
+@dataclass
+class MethodOptions:
+    "Base of every options dataclass: its `opt` fields are checked and converted when it is built, then `check` runs."
+    schedules = None # a method's presets: schedule name → {key: value}, merged by `preset`
+
+    def __post_init__(self):
+        for s in option_specs(type(self)): setattr(self, s.name, check_option(s, getattr(self, s.name)))
+        self.check()
+    def check(self):
+        "Rules across fields (a subclass overrides this; raise a `ValueError` naming the fields and the fix)."
+    def preset(self, **given)->dict:
+        "This run's `schedule` preset with the values `given` over it (None: the preset's value)."
+        return {**self.schedules[self.schedule], **{k: v for k, v in given.items() if v is not None}}
 
 # %% ../nbs/06a_methods.ipynb #35202bb7
 DATASETS = ('synthetic', 'ravdess', 'cremad')
 
+def _device_name(d:str)->str:
+    "`d` if it names a device ('auto', 'cpu', 'cuda', 'cuda:N'); whether it exists is `resolve_device`'s question."
+    s = str(d).lower()
+    if s in ('auto', 'cpu', 'cuda') or (s.startswith('cuda:') and s[5:].isdigit()): return d
+    raise ValueError("use one of: 'auto', 'cpu', 'cuda', 'cuda:N'")
+
 @dataclass
-class RunOptions:
+class RunOptions(MethodOptions):
     "The options every run has, whatever its method."
     dataset:str = opt('synthetic', "the audio corpus: 'synthetic' (built in), 'ravdess' or 'cremad'", choices=DATASETS)
     data_dir:str|None = opt(None, "corpus folder (real datasets only)")
@@ -145,16 +171,63 @@ class RunOptions:
     seed:int = opt(0, "seeds the split, the initialisation and the batches", lo=0)
     fold:int = opt(0, "which actor group plays S1, S2, S3, S4 (each group is tested once over folds 0-3)", lo=0, hi=3)
     epochs:int = opt(40, "training epochs of the Base recipe", lo=0)
-    device:str = opt('auto', "'auto', 'cpu', 'cuda' or 'cuda:N'")
+    device:str = opt('auto', "'auto', 'cpu', 'cuda' or 'cuda:N'", check=_device_name)
     out_dir:str|None = opt(None, "the run folder (default runs/{dataset}-{method}-…-fold{fold}-seed{seed})")
     batch_size:int = opt(32, "batch size of the Base recipe", lo=1)
-    lr:float = opt(3e-3, "peak learning rate of the Base recipe (> 0)", lo=0)
+    lr:float = opt(3e-3, "peak learning rate of the Base recipe", lo=0, lo_open=True)
     n_actors:int = opt(24, "synthetic corpus size in actors (60 clips each)", lo=4)
     corpus_seed:int = opt(0, "seed of the synthetic corpus itself (fixed across run seeds)", lo=0)
 
 RUNTIME = ('overwrite', 'cache_dir', 'progress') # arguments of `run_experiment` that do not change a result
-PATH_OPTIONS = ('data_dir', 'face_dirs', 'au_dir', 'out_dir') # run options that name folders
-RESERVED = {s.name for s in option_specs(RunOptions)} | set(RUNTIME) | {'method'} # names a method may not use
+CLI_ONLY = ('no_cache', 'quiet') # console flags of those arguments
+RESERVED = {s.name for s in option_specs(RunOptions)} | set(RUNTIME) | set(CLI_ONLY) | {'method'} # a method may not use
+
+# %% ../nbs/06a_methods.ipynb #a4d27ed7
+@dataclass(frozen=True)
+class RunSettings:
+    "The common options of one run, checked and resolved once (the device a `torch.device`): what a method reads."
+    dataset:str
+    seed:int
+    fold:int
+    epochs:int
+    batch_size:int
+    lr:float
+    device:torch.device
+    progress:bool = False # tqdm bars (`run_experiment` shows them unless told not to)
+    cache_dir:object = None # feature and network cache (None: ~/.cache/img2audio; False: none)
+    method:str|None = None
+
+    def with_(self, **changes)->'RunSettings':
+        "A copy with some settings changed (nothing resolved again)."
+        return replace(self, **changes)
+
+class RunConfig(dict):
+    "A run's whole configuration (common options, the method's, run-time arguments) carrying its `RunSettings`."
+    def __init__(self, cfg:dict, settings:RunSettings|None=None):
+        super().__init__(cfg)
+        self.settings = settings if settings is not None else _settings_of(cfg)
+    def with_(self, **changes)->'RunConfig':
+        "A copy with some entries changed (the settings follow, nothing resolved again)."
+        own = {k: v for k, v in changes.items() if k in _SETTING_NAMES}
+        return RunConfig({**self, **changes}, self.settings.with_(**own))
+
+_SETTING_NAMES = {f.name for f in fields(RunSettings)}
+
+def _settings_of(cfg:dict)->RunSettings:
+    names = ('dataset', 'seed', 'fold', 'epochs', 'batch_size', 'lr', 'device')
+    o = RunOptions(**{k: cfg[k] for k in names if k in cfg})
+    return RunSettings(o.dataset, o.seed, o.fold, o.epochs, o.batch_size, o.lr, resolve_device(o.device),
+                       to_bool(cfg.get('progress', False)), cfg.get('cache_dir'), cfg.get('method'))
+
+def run_config(cfg:dict # a run's configuration: a `RunConfig`, or a plain dict (missing keys: the declared defaults)
+              )->RunConfig:
+    "`cfg` as a `RunConfig` (its settings checked and resolved now if it is a plain dict)."
+    return cfg if isinstance(cfg, RunConfig) else RunConfig(cfg)
+
+def run_settings(cfg # a `RunConfig`, a plain dict or `RunSettings`
+                )->RunSettings:
+    "The typed, resolved common settings of a run."
+    return cfg if isinstance(cfg, RunSettings) else run_config(cfg).settings
 
 # %% ../nbs/06a_methods.ipynb #267061ec
 @dataclass
@@ -173,6 +246,7 @@ class Method:
                     ):
         "The options dataclass filled with checked `values` (defaults for the rest)."
         if self.options is None: return None
+        if issubclass(self.options, MethodOptions): return self.options(**values)    # it checks itself
         return self.options(**{s.name: check_option(s, values[s.name]) for s in self.specs() if s.name in values})
 
 METHODS = {} # name → `Method`, filled by `register_method`
@@ -184,7 +258,8 @@ def register_method(name:str, # the name runs use: `method=name`
     "Decorator that registers `fn(data, cfg, run, opts)` as method `name`."
     def deco(fn):
         clash = {s.name for s in option_specs(options)} & RESERVED
-        if clash: raise ValueError(f"method {name!r}: options {sorted(clash)} clash with the common run options")
+        if clash: raise ValueError(f"method {name!r}: options {sorted(clash)} clash with the common run options "
+                                    "or run_experiment's own arguments and flags; rename them")
         METHODS[name] = Method(name, fn, options, (fn.__doc__ or '').strip().split('\n')[0], face_pool)
         return fn
     return deco

@@ -11,12 +11,12 @@ from .methods import PATH_OPTIONS
 from .experiment import register_command
 
 # %% auto #0
-__all__ = ['ABLATIONS', 'ABLATION_NAMES', 'PAPER_TABLE1', 'PAIR_KEY', 'collect_runs', 'read_runs', 'table1', 'plot_confusions',
-           'paired_gains', 'bootstrap_ci', 'paired_gain', 'pair_with_base', 'gains_over_base', 'summarize', 'row_label',
+__all__ = ['ABLATION_NAMES', 'PAPER_TABLE1', 'PAIR_KEY', 'collect_runs', 'read_runs', 'table1', 'plot_confusions', 'paired_gains',
+           'bootstrap_ci', 'paired_gain', 'pair_with_base', 'gains_over_base', 'summarize', 'row_label',
            'benchmark_table', 'format_benchmark', 'markdown_table', 'forest_plot', 'read_records', 'write_report']
 
 # %% ../nbs/13_results.ipynb #50587d5a
-ABLATIONS = ('base', 'no_low_no_rel', 'no_low', 'no_high_no_rel', 'all')
+from .image2audio import ABLATIONS # Table 1's rows, defined with the method's options
 ABLATION_NAMES = {'base': 'Base', 'no_low_no_rel': '− Low − Rel', 'no_low': '− Low',
                   'no_high_no_rel': '− High − Rel',
                   'all': 'All'}

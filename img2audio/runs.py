@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt
 from .core import EMOTIONS, hash_key, walk_files, atomic_write_json, atomic_write_bytes
 from .features import FeatureConfig, FeatureCache, waves_to_specs, faces_to_tensor
 from .splits import split_indices
+from .methods import run_settings
 
 # %% auto #0
 __all__ = ['ExperimentData', 'load_experiment_data', 'run_split', 'paired_face_side', 'RunDir', 'run_logger', 'log_to_file',
@@ -138,10 +139,11 @@ def load_experiment_data(dataset:str='synthetic', data_dir=None, face_dirs=None,
 
 # %% ../nbs/06b_runs.ipynb #8698361c
 def run_split(data:ExperimentData, # the loaded corpus
-              cfg:dict # the run's configuration (`seed`, `fold`)
+              cfg # the run's configuration (`RunConfig`, dict or `RunSettings`: its `seed` and `fold`)
              )->dict:
     "The S1–S4 clip positions of this run (its seed and fold)."
-    return split_indices(data.meta, int(cfg.get('seed', 0)), int(cfg.get('fold', 0)))
+    s = run_settings(cfg)
+    return split_indices(data.meta, s.seed, s.fold)
 
 # %% ../nbs/06b_runs.ipynb #b72d8313
 def paired_face_side(data, # ExperimentData-like: `faces` (N,1,64,64) or None, `aus` (N,D) or None

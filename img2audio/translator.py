@@ -11,6 +11,7 @@ from typing import Callable
 import numpy as np, pandas as pd, torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
 from tqdm.auto import tqdm
+from fastcore.basics import patch
 from .core import resolve_device, check_int, check_choice
 from .density import reparameterize, gaussian_decoder_logprob, log_density, split_by_density
 
@@ -19,7 +20,7 @@ __all__ = ['PRECISIONS', 'DomainEncoder', 'DomainDecoder', 'SharedEncoder', 'Sha
            'VectorDecoder', 'VectorDiscriminator', 'Translator', 'DomainVAE', 'LossWeights', 'kl_std_normal',
            'vae_loss', 'cycle_loss', 'sigma_nll', 'log_p_fake', 'log_p_real', 'dis_t_loss', 'gan_f2a_loss',
            'class_aware_loss', 'bce_real', 'bce_fake', 'frozen_bn_stats', 'folded_bn', 'latent_align_loss',
-           'match_layouts', 'TranslatorTrainer', 'fit_translator']
+           'match_layouts', 'TranslatorTrainer', 'StepPass', 'fit_translator']
 
 # %% ../nbs/08_translator.ipynb #d8ea36ae
 def _down(ci, co): return nn.Sequential(nn.Conv2d(ci, co, 4, 2, 1), nn.LeakyReLU(0.2, inplace=True))
@@ -274,7 +275,7 @@ def class_aware_loss(logits_trans:Tensor, # Dis_t on translated spectrograms, (B
 def bce_real(logits:Tensor)->Tensor: return F.binary_cross_entropy_with_logits(logits, torch.ones_like(logits))
 def bce_fake(logits:Tensor)->Tensor: return F.binary_cross_entropy_with_logits(logits, torch.zeros_like(logits))
 
-# %% ../nbs/08_translator.ipynb #f17cf15f
+# %% ../nbs/08_translator.ipynb #2b7476e9
 @contextmanager
 def frozen_bn_stats(net:nn.Module):
     "Within the block, batch norm normalises by its running (real-data) statistics and leaves them unchanged."
@@ -316,6 +317,7 @@ def folded_bn(net:nn.Module):
     finally:
         for seq, a, b, c, n in pairs: seq._modules[a], seq._modules[b] = c, n
 
+# %% ../nbs/08_translator.ipynb #df0dd18a
 def latent_align_loss(cls:nn.Module, # linear classifier on latent means, `Translator.latent_cls`
                       mu:Tensor, # latent means of one or both domains, (B, latent)
                       labels:Tensor # their classes, -1 = unlabelled (skipped)
@@ -336,6 +338,7 @@ def match_layouts(opt:torch.optim.Optimizer, *_):
         for k, v in st.items():
             if torch.is_tensor(v) and v.shape == p.shape: st[k] = _same_layout(v, p)
 
+# %% ../nbs/08_translator.ipynb #574d3b67
 PRECISIONS = ('fp32', 'bf16')
 
 class TranslatorTrainer:
@@ -347,17 +350,15 @@ class TranslatorTrainer:
                  k_density:int=8, # importance samples for the density ranking when eps > 0
                  device='cpu',
                  align:float=0.0, # weight of the class-wise latent alignment (0: off)
-                 lean:bool=True, # separate real/fake BN passes, no redundant Dis_t pass; False: the first (slower) path
-                 channels_last:bool=True, # convolutions in channels-last memory format (faster, same maths)
                  fold_bn:bool=True, # Dis_t's passes on translations: batch norm folded into the convs (same maths)
                  fused_adam:bool=True, # one fused Adam kernel per update, on CPU and CUDA (same maths)
                  precision:str='fp32' # 'bf16': forward passes under bfloat16 autocast (AMX CPUs, GPUs); 'fp32': none
                 ):
         self.device = resolve_device(device) if isinstance(device, str) else device
         self.model, self.w, self.k_density = model.to(self.device), weights, k_density
-        self.align, self.lean, self.fold_bn = float(align), bool(lean), bool(fold_bn)
+        self.align, self.fold_bn = float(align), bool(fold_bn)
         self.precision = check_choice('precision', precision, PRECISIONS)
-        if channels_last: self.model.to(memory_format=torch.channels_last)
+        self.model.to(memory_format=torch.channels_last)           # convolutions without reordering (same maths)
         fused = True if fused_adam and self.device.type in ('cpu', 'cuda') else None
         self.opt_g = torch.optim.Adam(model.generator_parameters(), lr=lr, betas=betas, fused=fused)
         dis = [p for d in model.discriminators() for p in d.parameters()]
@@ -378,91 +379,139 @@ class TranslatorTrainer:
         for p in (p for d in self.model.discriminators() for p in d.parameters()): p.requires_grad_(flag)
 
     def _dis_t_logits(self, specs:Tensor, fakes:Tensor)->tuple[Tensor, Tensor]:
-        "Dis_t on real and translated spectrograms: a joint batch (lean=False) or two passes, BN stats from real only."
-        m, nb = self.model, len(specs)
-        if not self.lean:
-            lg = m.dis_t(torch.cat([specs, fakes])); return lg[:nb], lg[nb:]
-        lr = m.dis_t(specs)
-        with self._frozen(m.dis_t): lf = m.dis_t(fakes)
+        "Dis_t on real and translated spectrograms in two passes; batch-norm statistics from the real pass only."
+        lr = self.model.dis_t(specs)
+        with self._frozen(self.model.dis_t): lf = self.model.dis_t(fakes)
         return lr, lf
 
     def _translations_logits(self, specs:Tensor, f2a:Tensor)->Tensor:
-        "Dis_t on the translations for the generator update (lean: the translations alone)."
-        m = self.model
-        if not self.lean: return m.dis_t(torch.cat([specs, f2a]))[len(specs):]
-        with self._frozen(m.dis_t): return m.dis_t(f2a)
+        "Dis_t on the translations alone, for the generator update."
+        with self._frozen(self.model.dis_t): return self.model.dis_t(f2a)
 
-    def step(self, faces:Tensor, # (B,1,64,64) in [-1,1], or (B,D) action-unit vectors (a Translator with au_dim=D)
-             face_labels:Tensor, # (B,) classes 0..K-1
-             specs:Tensor, # (B',1,64,156) in [-1,1]
-             spec_labels:Tensor|None=None, # (B',) classes, -1 = unlabelled; None = all unlabelled
-             paired:bool=False, # face i and spectrogram i come from the same clip (B == B')
-             eps:float=0.0 # annealing share of high-density translations that join D_t
-            )->dict:
-        "One update of the discriminators then of the VAEs; returns every loss (floats) and the D_t/D_g counts."
-        m, w, dev = self.model, self.w, self.device
-        faces, specs = faces.to(dev), specs.to(dev)
-        face_labels = torch.as_tensor(face_labels).long().to(dev)
-        spec_labels = (torch.full((len(specs),), -1, dtype=torch.long, device=dev) if spec_labels is None
-                       else torch.as_tensor(spec_labels).long().to(dev))
-        if paired and len(faces) != len(specs):
-            raise ValueError("paired=True needs one spectrogram per face, "
-                             f"got {len(faces)} faces and {len(specs)} spectrograms")
-        if len(face_labels) != len(faces) or (face_labels < 0).any() or (face_labels >= m.n_classes).any():
-            raise ValueError(f"face_labels must give a class in 0..{m.n_classes-1} for each of the {len(faces)} faces")
-        m.train()
-        with self._amp():
-            # forward passes shared by both updates; the shared decoder layer runs once per code
-            mu_f, lv_f = m.encode_f(faces); z_f = reparameterize(mu_f, lv_f)[:, 0]
-            mu_a, lv_a = m.encode_a(specs); z_a = reparameterize(mu_a, lv_a)[:, 0]
-            h_f, h_a = m.dec_shared(z_f), m.dec_shared(z_a)
-            au = faces.dim() == 2                                   # AU vectors: their decoder, Dis_u and σ_u
-            _, dec_face, dis_face, log_sigma_face = m.face_domain(au)
-            f2a, a2f = m.dec_a_body(h_f), dec_face(h_a)
-            # 1. discriminators
-            high = torch.zeros(len(faces), dtype=torch.bool, device=dev)
-            if eps > 0:
-                with torch.autocast(dev.type, enabled=False):               # the density ranking in full precision
-                    high, _ = split_by_density(m.log_density_a(f2a.detach().float(), k=self.k_density), eps)
-            self._set_dis_grad(True)
-            lr_, lf_ = self._dis_t_logits(specs, f2a.detach())
-            l_dis_t = dis_t_loss(lr_, spec_labels, lf_[~high], lf_[high], face_labels[high])
-            l_dis_f = (torch.zeros((), device=dev) if paired
-                       else bce_real(dis_face(faces)) + bce_fake(dis_face(a2f.detach())))
-        self.opt_d.zero_grad(set_to_none=True); (l_dis_t + l_dis_f).backward(); self.opt_d.step()
-        # 2. encoders and decoders
-        self._set_dis_grad(False)
-        with self._amp():
-            rec_f, rec_a = dec_face(h_f), m.dec_a_body(h_a)
-            mu_fa, lv_fa = m.encode_a(f2a); cyc_f = m.decode_f(reparameterize(mu_fa, lv_fa)[:, 0], au)    # f -> a -> f
-            mu_af, lv_af = m.encode_f(a2f); cyc_a = m.decode_a(reparameterize(mu_af, lv_af)[:, 0])    # a → f → a
-            logits_tr = self._translations_logits(specs, f2a)
-            L = dict(vae_f=vae_loss(faces, rec_f, mu_f, lv_f, w), vae_a=vae_loss(specs, rec_a, mu_a, lv_a, w),
-                     cyc_f2a2f=cycle_loss(faces, cyc_f, mu_fa, lv_fa, w),
-                     cyc_a2f2a=cycle_loss(specs, cyc_a, mu_af, lv_af, w),
-                     cls=class_aware_loss(logits_tr, face_labels))
-            if paired:
-                L['l1_f2a'] = F.l1_loss(f2a, specs); L['l1_a2f'] = F.l1_loss(a2f, faces)
-                adv = w.l1 * (L['l1_f2a'] + L['l1_a2f'])
-            else:
-                L['gan_f2a'] = gan_f2a_loss(logits_tr); L['gan_a2f'] = bce_real(dis_face(a2f))
-                adv = w.gan * (L['gan_f2a'] + L['gan_a2f'])
-            L['sigma'] = sigma_nll(faces, rec_f, log_sigma_face) + sigma_nll(specs, rec_a, m.log_sigma_a)
-            total = (L['vae_f'] + L['vae_a'] + L['cyc_f2a2f'] + L['cyc_a2f2a'] + w.cls * L['cls'] + adv
-                     + w.sigma * L['sigma'])
-            if self.align > 0:
-                both = torch.cat([face_labels, spec_labels])
-                L['align'] = latent_align_loss(m.latent_cls, torch.cat([mu_f, mu_a]), both)
-                total = total + self.align * L['align']
-        self.opt_g.zero_grad(set_to_none=True); total.backward(); self.opt_g.step()
-        self._set_dis_grad(True); self.n_steps += 1
-        self.last_split = (face_labels.detach().cpu(), high.cpu())   # for AnnealLog
-        out = {k: float(v.detach()) for k, v in L.items()}
-        out.update(gen_total=float(total.detach()), dis_t=float(l_dis_t.detach()), dis_f=float(l_dis_f.detach()),
-                   eps=float(eps), n_high=int(high.sum()), n_low=int((~high).sum()),
-                   sigma_f=float(m.log_sigma_f.detach().exp()), sigma_a=float(m.log_sigma_a.detach().exp()))
-        return out
+# %% ../nbs/08_translator.ipynb #01a70c26
+@dataclass
+class StepPass:
+    "The forward passes one step's two updates share (the shared decoder layer runs once per code)."
+    mu_f:Tensor
+    lv_f:Tensor
+    mu_a:Tensor
+    lv_a:Tensor
+    h_f:Tensor # shared decoder layer of the face code
+    h_a:Tensor # … of the spectrogram code
+    au:bool # the faces are AU vectors: their decoder, Dis_u and σ_u
+    dec_face:nn.Module
+    dis_face:nn.Module
+    log_sigma_face:Tensor
+    f2a:Tensor # face → spectrogram translations
+    a2f:Tensor # spectrogram → face translations
 
+@patch
+def _inputs(self:TranslatorTrainer, faces, face_labels, specs, spec_labels, paired:bool)->tuple:
+    "The batch on the device with long labels (-1: unlabelled); refuses mismatched sizes and labels out of range."
+    m, dev = self.model, self.device
+    faces, specs = faces.to(dev), specs.to(dev)
+    face_labels = torch.as_tensor(face_labels).long().to(dev)
+    spec_labels = (torch.full((len(specs),), -1, dtype=torch.long, device=dev) if spec_labels is None
+                   else torch.as_tensor(spec_labels).long().to(dev))
+    if paired and len(faces) != len(specs):
+        raise ValueError("paired=True needs one spectrogram per face, "
+                         f"got {len(faces)} faces and {len(specs)} spectrograms")
+    if len(face_labels) != len(faces) or (face_labels < 0).any() or (face_labels >= m.n_classes).any():
+        raise ValueError(f"face_labels must give a class in 0..{m.n_classes-1} for each of the {len(faces)} faces")
+    return faces, face_labels, specs, spec_labels
+
+@patch
+def _forward(self:TranslatorTrainer, faces:Tensor, specs:Tensor)->StepPass:
+    "Encode both domains, the shared decoder layer once per code, and both translations."
+    m = self.model
+    mu_f, lv_f = m.encode_f(faces)
+    z_f = reparameterize(mu_f, lv_f)[:, 0]
+    mu_a, lv_a = m.encode_a(specs)
+    z_a = reparameterize(mu_a, lv_a)[:, 0]
+    h_f, h_a = m.dec_shared(z_f), m.dec_shared(z_a)
+    au = faces.dim() == 2
+    _, dec_face, dis_face, log_sigma_face = m.face_domain(au)
+    return StepPass(mu_f, lv_f, mu_a, lv_a, h_f, h_a, au, dec_face, dis_face, log_sigma_face, m.dec_a_body(h_f),
+                    dec_face(h_a))
+
+@patch
+def _dis_losses(self:TranslatorTrainer, p:StepPass, faces, specs, face_labels, spec_labels, paired:bool,
+                eps:float)->tuple:
+    "(Dis_t loss, Dis_f loss, high-density mask): with eps > 0 the translations are ranked and split first."
+    dev = self.device
+    high = torch.zeros(len(faces), dtype=torch.bool, device=dev)
+    if eps > 0:
+        with torch.autocast(dev.type, enabled=False):               # the density ranking in full precision
+            high, _ = split_by_density(self.model.log_density_a(p.f2a.detach().float(), k=self.k_density), eps)
+    self._set_dis_grad(True)
+    lr_, lf_ = self._dis_t_logits(specs, p.f2a.detach())
+    l_dis_t = dis_t_loss(lr_, spec_labels, lf_[~high], lf_[high], face_labels[high])
+    l_dis_f = (torch.zeros((), device=dev) if paired
+               else bce_real(p.dis_face(faces)) + bce_fake(p.dis_face(p.a2f.detach())))
+    return l_dis_t, l_dis_f, high
+
+# %% ../nbs/08_translator.ipynb #83e2677e
+@patch
+def _gen_losses(self:TranslatorTrainer, p:StepPass, faces, specs, face_labels, spec_labels, paired:bool)->tuple:
+    "(every loss of the encoders and decoders, their weighted total): VAEs, cycles, GAN or L1, class, σ, alignment."
+    m, w = self.model, self.w
+    rec_f, rec_a = p.dec_face(p.h_f), m.dec_a_body(p.h_a)
+    mu_fa, lv_fa = m.encode_a(p.f2a)
+    cyc_f = m.decode_f(reparameterize(mu_fa, lv_fa)[:, 0], p.au)                 # f → a → f
+    mu_af, lv_af = m.encode_f(p.a2f)
+    cyc_a = m.decode_a(reparameterize(mu_af, lv_af)[:, 0])                       # a → f → a
+    logits_tr = self._translations_logits(specs, p.f2a)
+    L = dict(vae_f=vae_loss(faces, rec_f, p.mu_f, p.lv_f, w), vae_a=vae_loss(specs, rec_a, p.mu_a, p.lv_a, w),
+             cyc_f2a2f=cycle_loss(faces, cyc_f, mu_fa, lv_fa, w), cyc_a2f2a=cycle_loss(specs, cyc_a, mu_af, lv_af, w),
+             cls=class_aware_loss(logits_tr, face_labels))
+    if paired:
+        L['l1_f2a'] = F.l1_loss(p.f2a, specs)
+        L['l1_a2f'] = F.l1_loss(p.a2f, faces)
+        adv = w.l1 * (L['l1_f2a'] + L['l1_a2f'])
+    else:
+        L['gan_f2a'] = gan_f2a_loss(logits_tr)
+        L['gan_a2f'] = bce_real(p.dis_face(p.a2f))
+        adv = w.gan * (L['gan_f2a'] + L['gan_a2f'])
+    L['sigma'] = sigma_nll(faces, rec_f, p.log_sigma_face) + sigma_nll(specs, rec_a, m.log_sigma_a)
+    total = L['vae_f'] + L['vae_a'] + L['cyc_f2a2f'] + L['cyc_a2f2a'] + w.cls * L['cls'] + adv + w.sigma * L['sigma']
+    if self.align > 0:
+        both = torch.cat([face_labels, spec_labels])
+        L['align'] = latent_align_loss(m.latent_cls, torch.cat([p.mu_f, p.mu_a]), both)
+        total = total + self.align * L['align']
+    return L, total
+
+@patch
+def step(self:TranslatorTrainer,
+         faces:Tensor, # (B,1,64,64) in [-1,1], or (B,D) action-unit vectors (a Translator with au_dim=D)
+         face_labels:Tensor, # (B,) classes 0..K-1
+         specs:Tensor, # (B',1,64,156) in [-1,1]
+         spec_labels:Tensor|None=None, # (B',) classes, -1 = unlabelled; None = all unlabelled
+         paired:bool=False, # face i and spectrogram i come from the same clip (B == B')
+         eps:float=0.0 # annealing share of high-density translations that join D_t
+        )->dict:
+    "One update of the discriminators then of the VAEs; returns every loss (floats) and the D_t/D_g counts."
+    m = self.model
+    faces, face_labels, specs, spec_labels = self._inputs(faces, face_labels, specs, spec_labels, paired)
+    m.train()
+    with self._amp():                                                  # 1. discriminators
+        p = self._forward(faces, specs)
+        l_dis_t, l_dis_f, high = self._dis_losses(p, faces, specs, face_labels, spec_labels, paired, eps)
+    self.opt_d.zero_grad(set_to_none=True)
+    (l_dis_t + l_dis_f).backward()
+    self.opt_d.step()
+    self._set_dis_grad(False)                                          # 2. encoders and decoders
+    with self._amp(): L, total = self._gen_losses(p, faces, specs, face_labels, spec_labels, paired)
+    self.opt_g.zero_grad(set_to_none=True)
+    total.backward()
+    self.opt_g.step()
+    self._set_dis_grad(True)
+    self.n_steps += 1
+    self.last_split = (face_labels.detach().cpu(), high.cpu())   # for AnnealLog
+    out = {k: float(v.detach()) for k, v in L.items()}
+    out.update(gen_total=float(total.detach()), dis_t=float(l_dis_t.detach()), dis_f=float(l_dis_f.detach()),
+               eps=float(eps), n_high=int(high.sum()), n_low=int((~high).sum()),
+               sigma_f=float(m.log_sigma_f.detach().exp()), sigma_a=float(m.log_sigma_a.detach().exp()))
+    return out
 
 # %% ../nbs/08_translator.ipynb #1872e171
 def _cycle(loader):

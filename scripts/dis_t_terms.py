@@ -1,7 +1,7 @@
 """Where does Dis_t lose accuracy on D_u? Isolated Dis_t phases with subsets of its objective's terms.
 
 For each fold, Dis_t starts as the Base network of a finished Image2Audio run (its `model.safetensors`, seed 0) and takes
-`--steps` updates of `_dis_t_phase` (the run's recipe: Adam at dis_lr, SpecAugment, real-only batch norm) on S1 (labelled)
+`--steps` updates of `dis_t_phase` (the run's recipe: Adam at dis_lr, SpecAugment, real-only batch norm) on S1 (labelled)
 and S2+S3 (unlabelled), keeping only some terms of the objective (paper §2.4, last equation): `lab` (E_{D_t} log P(y|x)),
 `real` (E_{D_u} log P(y<K+1|x)), `ent` (E_{D_u} Σ_k P(k|x) log P(k|x)) and `gen` (E_{D_g} log P(K+1|x)) with D_g = 400
 translations of CK+48 faces by that run's final translator ('good') or by an untrained one ('bad'). It prints Dis_t's
@@ -27,16 +27,6 @@ VARIANTS = [('lab', ['lab'], None), ('lab+real', ['lab', 'real'], None), ('lab+e
             ('all but ent(good)', ['lab', 'real', 'gen'], 'good')]
 
 
-def only(terms):
-    "dis_t_objective with the loss made of `terms` alone."
-    full = i2a.dis_t_objective
-    def f(*a, **k):
-        T = full(*a, **k)
-        T['loss'] = -sum(T[t] for t in terms)
-        return T
-    return f
-
-
 def fold_rows(data, run:Path, fold:int, steps:int)->dict:
     "D_u accuracy of the Base network and after each variant's isolated Dis_t phase."
     K, X, Y = len(data.classes), data.specs, data.labels.numpy()
@@ -52,20 +42,18 @@ def fold_rows(data, run:Path, fold:int, steps:int)->dict:
     pick = np.random.default_rng(0).choice(len(faces), min(400, len(faces)), replace=False)
     Dg = {'good': i2a._translate(good.eval(), faces[pick], 'cpu'), 'bad': i2a._translate(bad.eval(), faces[pick], 'cpu')}
     acc = lambda net: round(float((predict(net, X[du])[:, :K].argmax(1).numpy() == Y[du]).mean()), 3)
-    out, full = {'Base network': acc(base)}, i2a.dis_t_objective
+    out = {'Base network': acc(base)}
     for name, terms, dg in VARIANTS:
         torch.manual_seed(0)
-        m = torch.nn.Module()
-        m.dis_t = i2a.warm_start_dis_t(SpecCNN(K + 1), base)
-        opt = torch.optim.Adam(m.dis_t.parameters(), lr=c.dis_lr, betas=(0.5, 0.999))
+        dis_t = i2a.warm_start_dis_t(SpecCNN(K + 1), base)
+        opt = torch.optim.Adam(dis_t.parameters(), lr=c.dis_lr, betas=(0.5, 0.999))
         pc = i2a.Image2AudioConfig(ablation='no_high_no_rel', dis_steps=steps)
         Xg = Dg[dg] if dg else X[:0]
-        i2a.dis_t_objective = only(terms)
-        try:
-            i2a._dis_t_phase(m, opt, pc, X[s1], Y[s1], np.full(len(s1), -1), X[s1][:0], np.zeros(0, np.int64), X[du],
-                             np.full(len(du), -1), Xg, None, None, torch.Generator().manual_seed(0), 'cpu')
-        finally: i2a.dis_t_objective = full
-        out[name] = acc(m.dis_t)
+        sets = i2a.DisTSets(X[s1], Y[s1], np.full(len(s1), -1), X[s1][:0], np.zeros(0, np.int64), X[du],
+                            np.full(len(du), -1), Xg)
+        i2a.dis_t_phase(dis_t, opt, pc, sets, None, torch.Generator().manual_seed(0), 'cpu',
+                        weights=i2a.TermWeights.only(*terms))
+        out[name] = acc(dis_t)
         print(f'fold {fold} {name}: D_u accuracy {out[name]}', flush=True)
     return out
 

@@ -14,8 +14,7 @@ below `--root` is gathered into `<root>/runs.json` (configuration, metrics, diag
 import argparse, json, time
 from itertools import product
 from pathlib import Path
-
-SETUPS = ('fsbase', 'ssbase', 'ssgan', 'mfsbase', 'mssgan')
+from img2audio.ctgan import SETUPS
 KEEP = ('setup', 'modality', 'face_input', 'accuracy', 'uar', 'macro_f1', 'n_test', 'val_uar', 'best_epoch', 'n_train',
         'n_unlab', 'n_val', 'val_actors_ids', 'unlab_as_fake', 'test_as_fake', 'ct_last', 'ct_mean', 'pseudo_count',
         'pseudo_acc', 'pseudo_conf_mean', 'train_seconds', 'classes', 'confusion')

@@ -22,8 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from img2audio.sweep import submit, gather, is_finished, EXECUTORS
 from img2audio.experiment import _parse_value
 from img2audio.corpora import research_data
-
-ABLATIONS = ('base', 'no_low_no_rel', 'no_low', 'no_high_no_rel', 'all')
+from img2audio.image2audio import ABLATIONS
 
 def plan(args):
     "(name, run_experiment arguments) of every Table 1 cell asked for; 'base' is shared by the pairings of a dataset."

@@ -60,7 +60,7 @@ def test_never_overwrites_without_asking(tmp_path, cache):
     (dict(epochs='many'), "epochs='many' is not accepted: expected a whole number"),
     (dict(device='tpu'), "device='tpu' is not accepted"),
     (dict(seed=-3), 'seed=-3'),
-    (dict(lr=0), 'lr=0 is not accepted'),
+    (dict(lr=0), 'lr=0 is too small; it must be > 0'),
     (dict(dataset='ravdess'), 'needs data_dir'),
 ])
 def test_bad_parameters(kw, msg, tmp_path):

@@ -6,7 +6,7 @@ from img2audio.core import FacePool
 from img2audio.runs import ExperimentData, RunDir
 from img2audio.base_method import run_base
 from img2audio.graph import FeatureGraph
-from img2audio.image2audio import Image2AudioConfig, dis_t_objective, run_image2audio
+from img2audio.image2audio import Image2AudioConfig, TermWeights, dis_t_objective, run_image2audio
 
 CLASSES = ['happy', 'sad', 'angry']
 TINY = dict(seed=0, epochs=1, batch_size=8, lr=3e-3, device='cpu', rounds=2, trans_steps=1, dis_steps=2, n_gen=12, k_density=2,
@@ -75,13 +75,15 @@ def test_smoothness_on_batch_subgraph():
     g = FeatureGraph.from_edges(4, [(0, 1, 0.5), (1, 2, 0.5), (2, 3, 0.5)], gamma=2.0)
     lt, yt = torch.zeros(2, 3), torch.tensor([0, 1])
     lu = torch.tensor([[0., 5., 0.]])                                       # node 1 predicted class 1
-    T = dis_t_objective(lt, yt, lu, None, lam=0.5, graph=g, nodes_t=[0, 3], nodes_u=[1], node_labels=np.array([0, -1, -1, 1]))
+    T = dis_t_objective(lt, yt, lu, None, weights=TermWeights(lam=0.5), graph=g, nodes_t=[0, 3], nodes_u=[1],
+                        node_labels=np.array([0, -1, -1, 1]))
     q = torch.softmax(torch.tensor([0., 5.]), 0)                            # K-class probabilities (first K logits)
     expected = math.exp(-1.0) * ((1 - q[0]) ** 2 + q[1] ** 2)
     assert torch.allclose(T['S'], expected.float(), atol=1e-5)
     assert torch.allclose(T['objective'], T['gen'] + T['lab'] + T['real'] + T['ent'] - 0.5 * T['S'])
     # a pseudo-labelled D_u node is one-hot in Y: its prediction no longer matters
-    T2 = dis_t_objective(lt, yt, lu, None, lam=0.5, graph=g, nodes_t=[0, 3], nodes_u=[1], node_labels=np.array([0, 0, -1, 1]))
+    T2 = dis_t_objective(lt, yt, lu, None, weights=TermWeights(lam=0.5), graph=g, nodes_t=[0, 3], nodes_u=[1],
+                         node_labels=np.array([0, 0, -1, 1]))
     assert float(T2['S']) == 0.0
 
 
@@ -101,9 +103,10 @@ def test_bad_options_are_named(kw, msg):
 def spy(monkeypatch):
     "Record how dis_t_objective is called during a run."
     calls, orig = [], i2a.dis_t_objective
-    def wrapped(lt, yt, lu, lg=None, lam=0.0, graph=None, **kw):
+    def wrapped(lt, yt, lu, lg=None, graph=None, weights=None, **kw):
+        lam = 0.0 if weights is None else weights.lam
         calls.append(dict(n_t=len(lt), n_g=0 if lg is None else len(lg), lam=lam, graph=graph is not None))
-        return orig(lt, yt, lu, lg, lam=lam, graph=graph, **kw)
+        return orig(lt, yt, lu, lg, graph=graph, weights=weights, **kw)
     monkeypatch.setattr(i2a, 'dis_t_objective', wrapped)
     return calls
 
@@ -255,8 +258,9 @@ def test_dis_t_bn_statistics_from_real_data_only():
         torch.manual_seed(0); m = torch.nn.Module(); m.dis_t = SpecCNN(4, channels=(4, 8, 8, 8))
         opt = torch.optim.SGD(m.dis_t.parameters(), lr=0.0)                 # lr 0: only the statistics could move
         X = torch.rand(8, 1, 64, 156); g = torch.Generator().manual_seed(0)
-        i2a._dis_t_phase(m, opt, c, X, np.arange(8) % 3, np.full(8, -1), X[:0], np.zeros(0, np.int64), X, np.full(8, -1),
-                         torch.full((8, 1, 64, 156), scale), None, None, g, 'cpu')
+        sets = i2a.DisTSets(X, np.arange(8) % 3, np.full(8, -1), X[:0], np.zeros(0, np.int64), X, np.full(8, -1),
+                            torch.full((8, 1, 64, 156), scale))
+        i2a.dis_t_phase(m.dis_t, opt, c, sets, None, g, 'cpu')
         stats.append([b.running_mean.clone() for b in m.dis_t.modules() if isinstance(b, torch.nn.BatchNorm2d)])
     assert all(torch.equal(a, b) for a, b in zip(*stats))
 

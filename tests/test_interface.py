@@ -77,6 +77,17 @@ def test_cli_method_options_and_errors(tmp_path, capsys):
     assert "belongs to method 'image2audio'" in capsys.readouterr().err
 
 
+def test_cli_has_a_flag_for_every_run_experiment_keyword(tmp_path, capsys):
+    "`img2audio run --cache-dir x` chooses the cache folder (it once crashed); a run's own flag is never a method option."
+    cache = tmp_path / 'cache'
+    argv = ['run', '--cache-dir', str(cache), '--n-actors', '8', '--epochs', '1', '--device', 'cpu', '--quiet',
+            '--out-dir', str(tmp_path / 'r')]
+    assert main(argv) == 0 and any(cache.iterdir())
+    assert json.loads(capsys.readouterr().out)['n_test'] == 120
+    with pytest.raises(SystemExit): main(['run', '--progress', 'false', '--out-dir', str(tmp_path / 'p')])
+    assert "one of the run's own flags" in capsys.readouterr().err
+
+
 def test_papermill_takes_method_options_and_refuses_misspelt(tmp_path):
     pm = Path(sys.executable).with_name('papermill')
     r = subprocess.run([str(pm), str(ROOT/'nbs'/'run_experiment.ipynb'), str(tmp_path/'o.ipynb'), '-p', 'method', 'image2audio',
