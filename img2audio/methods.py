@@ -10,9 +10,9 @@ import torch
 from .core import to_bool, to_int, to_float, check_bounds, resolve_device
 
 # %% auto #0
-__all__ = ['DATASETS', 'RUNTIME', 'CLI_ONLY', 'RESERVED', 'METHODS', 'opt', 'OptionSpec', 'option_specs', 'check_option',
-           'MethodOptions', 'RunOptions', 'RunSettings', 'RunConfig', 'run_config', 'run_settings', 'Method',
-           'register_method', 'load_methods', 'method_options', 'describe_methods']
+__all__ = ['DATASETS', 'RUNTIME', 'PATH_OPTIONS', 'CLI_ONLY', 'RESERVED', 'METHODS', 'opt', 'OptionSpec', 'option_specs',
+           'check_option', 'MethodOptions', 'RunOptions', 'RunSettings', 'RunConfig', 'run_config', 'run_settings',
+           'Method', 'register_method', 'load_methods', 'method_options', 'describe_methods']
 
 # %% ../nbs/06a_methods.ipynb #07ad9650
 def opt(default, # the option's default value
@@ -179,6 +179,7 @@ class RunOptions(MethodOptions):
     corpus_seed:int = opt(0, "seed of the synthetic corpus itself (fixed across run seeds)", lo=0)
 
 RUNTIME = ('overwrite', 'cache_dir', 'progress') # arguments of `run_experiment` that do not change a result
+PATH_OPTIONS = ('data_dir', 'face_dirs', 'au_dir', 'out_dir') # run options that name folders
 CLI_ONLY = ('no_cache', 'quiet') # console flags of those arguments
 RESERVED = {s.name for s in option_specs(RunOptions)} | set(RUNTIME) | set(CLI_ONLY) | {'method'} # a method may not use
 
