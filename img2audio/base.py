@@ -128,6 +128,25 @@ def warmup_cosine(opt, total:int, # total optimisation steps
     return torch.optim.lr_scheduler.LambdaLR(opt, f)
 
 # %% ../nbs/05_base.ipynb #1bc37820
+def _train_epoch(model:nn.Module, X, y, batch_size:int, augment, opt, sched, g:torch.Generator, w, dev)->tuple:
+    "One pass over (X, y) in the order `g` draws; (summed loss × batch size, correct predictions)."
+    perm = torch.randperm(len(X), generator=g)
+    tot, correct = 0., 0
+    for i in range(0, len(X), batch_size):
+        idx = perm[i:i+batch_size]
+        xb, yb = X[idx].to(dev), y[idx].to(dev)
+        if augment is not None: xb = augment(xb, g)
+        out = model(xb)
+        l = F.cross_entropy(out, yb, reduction='none')
+        loss = (l * w[idx].to(dev)).sum() / w[idx].sum() if w is not None else l.mean()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        sched.step()
+        tot += float(loss.detach()) * len(idx)
+        correct += int((out.argmax(1) == yb).sum())
+    return tot, correct
+
 def train_classifier(model:nn.Module, # e.g. `SpecCNN(K)`
                      X:torch.Tensor, # training spectrograms, (N,1,64,156)
                      y:torch.Tensor, # class indices, (N,)
@@ -165,21 +184,7 @@ def train_classifier(model:nn.Module, # e.g. `SpecCNN(K)`
         t0 = time.perf_counter()
         model.train()
         if augment is not None: augment.train()
-        perm = torch.randperm(len(X), generator=g)
-        tot, correct = 0., 0
-        for i in range(0, len(X), batch_size):
-            idx = perm[i:i+batch_size]
-            xb, yb = X[idx].to(dev), y[idx].to(dev)
-            if augment is not None: xb = augment(xb, g)
-            out = model(xb)
-            l = F.cross_entropy(out, yb, reduction='none')
-            loss = (l * w[idx].to(dev)).sum() / w[idx].sum() if w is not None else l.mean()
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            sched.step()
-            tot += float(loss.detach()) * len(idx)
-            correct += int((out.argmax(1) == yb).sum())
+        tot, correct = _train_epoch(model, X, y, batch_size, augment, opt, sched, g, w, dev)
         rec = {'epoch': ep + 1, 'loss': tot / len(X), 'train_acc': correct / len(X),
                'seconds': time.perf_counter() - t0}
         if X_val is not None:

@@ -203,6 +203,35 @@ def _g_step(D:FusedD, G:FusedG, xr:list, g:torch.Generator, dev)->torch.Tensor:
     return loss
 
 # %% ../nbs/30_ctgan.ipynb #1af101ff
+def _ctgan_iteration(D, G, optD, optG, lab:tuple, real_xs:list, its:tuple, hp:dict, K:int, g, dev, s:dict):
+    "One discriminator step (S_D=1) and, with G, one generator step (S_G=1); adds losses and seconds to `s`."
+    lab_it, real_it = its
+    il = next(lab_it)
+    xl, yl = [x[il].to(dev) for x in lab[0]], lab[1][il].to(dev)
+    t0 = time.perf_counter()
+    if G is not None:
+        ir = next(real_it)
+        xr = [x[ir].to(dev) for x in real_xs]
+        loss, terms, t_ct, out_r = _d_step(D, G, xl, yl, xr, hp, g, dev)
+        s['t_ct'] += t_ct
+        s['real_as_fake'] += float((out_r.argmax(1) == K).float().mean())
+    else:
+        loss = F.cross_entropy(D(xl), yl)
+        terms = dict(loss_lab=loss)
+    optD.zero_grad(set_to_none=True)
+    loss.backward()
+    optD.step()
+    s['t_d'] += time.perf_counter() - t0
+    for k, v in terms.items(): s[k] += float(v.detach())
+    if G is None: return
+    t1 = time.perf_counter()
+    lg = _g_step(D, G, xr, g, dev)
+    optG.zero_grad(set_to_none=True)
+    lg.backward()
+    optG.step()
+    s['t_g'] += time.perf_counter() - t1
+    s['loss_g'] += float(lg.detach())
+
 def train_ctgan(D:FusedD, # the (fused) discriminator/classifier
                 G:FusedG|None, # its generators; None trains D as a plain K-class classifier
                 lab_xs:list, lab_y:torch.Tensor, # labelled inputs (one tensor per modality) and classes
@@ -221,6 +250,7 @@ def train_ctgan(D:FusedD, # the (fused) discriminator/classifier
     torch.manual_seed(seed)                            # dropout masks
     D.to(dev)
     optD = torch.optim.Adam(D.parameters(), lr, betas=(0.5, 0.999))
+    optG = None
     if gan:
         G.to(dev)
         optG = torch.optim.Adam(G.parameters(), lr, betas=(0.5, 0.999))
@@ -234,31 +264,8 @@ def train_ctgan(D:FusedD, # the (fused) discriminator/classifier
         keys = ['loss_lab', 'loss_fake', 'loss_real', 'loss_ct', 'loss_g', 'real_as_fake', 't_d', 't_ct', 't_g']
         s = dict.fromkeys(keys if gan else ['loss_lab', 't_d'], 0.0)
         for _ in range(iters):
-            il = next(lab_it)
-            xl, yl = [x[il].to(dev) for x in lab_xs], lab_y[il].to(dev)
-            t0 = time.perf_counter()
-            if gan:
-                ir = next(real_it)
-                xr = [x[ir].to(dev) for x in real_xs]
-                loss, terms, t_ct, out_r = _d_step(D, G, xl, yl, xr, hp, g, dev)
-                s['t_ct'] += t_ct
-                s['real_as_fake'] += float((out_r.argmax(1) == K).float().mean())
-            else:
-                loss = F.cross_entropy(D(xl), yl)
-                terms = dict(loss_lab=loss)
-            optD.zero_grad(set_to_none=True)
-            loss.backward()
-            optD.step()
-            s['t_d'] += time.perf_counter() - t0
-            for k, v in terms.items(): s[k] += float(v.detach())
-            if gan:
-                t1 = time.perf_counter()
-                lg = _g_step(D, G, xr, g, dev)
-                optG.zero_grad(set_to_none=True)
-                lg.backward()
-                optG.step()
-                s['t_g'] += time.perf_counter() - t1
-                s['loss_g'] += float(lg.detach())
+            _ctgan_iteration(D, G if gan else None, optD, optG, (lab_xs, lab_y), real_xs, (lab_it, real_it), hp, K, g,
+                             dev, s)
         rec = {'epoch': ep, **{k: (v if k.startswith('t_') else v / iters) for k, v in s.items()}}
         if val is not None:
             rec['val_uar'] = uar(val[1], predict_logits(D, val[0], device=dev)[:, :K].argmax(1))
