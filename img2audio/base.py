@@ -49,10 +49,12 @@ class SpecAugment(nn.Module):
                  n_masks:int=2, # masks of each kind
                  max_shift:int=12 # largest circular time shift (frames)
                 ):
-        super().__init__(); self.fm, self.tm, self.n, self.shift = freq_mask, time_mask, n_masks, max_shift
+        super().__init__()
+        self.fm, self.tm, self.n, self.shift = freq_mask, time_mask, n_masks, max_shift
     def forward(self, x, g:torch.Generator|None=None):
         if not self.training: return x
-        B, _, Fq, T = x.shape; dev = x.device
+        B, _, Fq, T = x.shape
+        dev = x.device
         r = lambda hi, *s: torch.randint(0, max(hi, 1), s, generator=g).to(dev)
         if self.shift:
             sh = r(2*self.shift + 1, B) - self.shift
@@ -85,7 +87,8 @@ def optim_from_tensors(opt, prefix:str, tensors:dict, param_groups:list):
     state = {}
     for k, v in tensors.items():
         if k.startswith(prefix + '.'):
-            _, pid, name = k.split('.', 2); state.setdefault(int(pid), {})[name] = v
+            _, pid, name = k.split('.', 2)
+            state.setdefault(int(pid), {})[name] = v
     opt.load_state_dict({'state': state, 'param_groups': param_groups})
 
 def save_checkpoint(path, # .safetensors file
@@ -105,7 +108,8 @@ def load_checkpoint(path, model:nn.Module, optimizer=None, scheduler=None, gener
     "Restore what `save_checkpoint` wrote; returns its `extra` dict."
     from safetensors import safe_open
     with safe_open(str(path), 'pt') as f:
-        meta = json.loads(f.metadata()['meta']); t = {k: f.get_tensor(k) for k in f.keys()}
+        meta = json.loads(f.metadata()['meta'])
+        t = {k: f.get_tensor(k) for k in f.keys()}
     model.load_state_dict({k[6:]: v for k, v in t.items() if k.startswith('model.')})
     if optimizer is not None and 'optim_groups' in meta: optim_from_tensors(optimizer, 'optim', t, meta['optim_groups'])
     if scheduler is not None and 'scheduler' in meta: scheduler.load_state_dict(meta['scheduler'])
@@ -117,12 +121,32 @@ def warmup_cosine(opt, total:int, # total optimisation steps
                   warmup:float=0.25 # share of the steps spent warming up
                  )->torch.optim.lr_scheduler.LambdaLR:
     "Linear warm-up then cosine decay of every parameter group's learning rate."
-    total = max(int(total), 1); w = max(1, int(round(warmup * total)))
+    total = max(int(total), 1)
+    w = max(1, int(round(warmup * total)))
     f = lambda s: ((s + 1) / w if s < w
                    else 0.5 * (1 + math.cos(math.pi * min(s - w + 1, total - w) / max(total - w, 1))))
     return torch.optim.lr_scheduler.LambdaLR(opt, f)
 
 # %% ../nbs/05_base.ipynb #1bc37820
+def _train_epoch(model:nn.Module, X, y, batch_size:int, augment, opt, sched, g:torch.Generator, w, dev)->tuple:
+    "One pass over (X, y) in the order `g` draws; (summed loss × batch size, correct predictions)."
+    perm = torch.randperm(len(X), generator=g)
+    tot, correct = 0., 0
+    for i in range(0, len(X), batch_size):
+        idx = perm[i:i+batch_size]
+        xb, yb = X[idx].to(dev), y[idx].to(dev)
+        if augment is not None: xb = augment(xb, g)
+        out = model(xb)
+        l = F.cross_entropy(out, yb, reduction='none')
+        loss = (l * w[idx].to(dev)).sum() / w[idx].sum() if w is not None else l.mean()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        sched.step()
+        tot += float(loss.detach()) * len(idx)
+        correct += int((out.argmax(1) == yb).sum())
+    return tot, correct
+
 def train_classifier(model:nn.Module, # e.g. `SpecCNN(K)`
                      X:torch.Tensor, # training spectrograms, (N,1,64,156)
                      y:torch.Tensor, # class indices, (N,)
@@ -143,7 +167,8 @@ def train_classifier(model:nn.Module, # e.g. `SpecCNN(K)`
     dev = resolve_device(device) if isinstance(device, str) else device
     if len(X) == 0: raise ValueError('no training examples: X is empty')
     if len(X) != len(y): raise ValueError(f'X has {len(X)} examples but y has {len(y)}')
-    model.to(dev); g = torch.Generator().manual_seed(seed)
+    model.to(dev)
+    g = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)   # dropout
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
     steps = math.ceil(len(X) / batch_size)
@@ -156,17 +181,10 @@ def train_classifier(model:nn.Module, # e.g. `SpecCNN(K)`
     if augment is not None: augment.to(dev)
     w = None if sample_weight is None else sample_weight.float()
     for ep in tqdm(range(start, epochs), desc='epochs', disable=not progress, initial=start, total=epochs):
-        t0 = time.perf_counter(); model.train()
+        t0 = time.perf_counter()
+        model.train()
         if augment is not None: augment.train()
-        perm = torch.randperm(len(X), generator=g); tot, correct = 0., 0
-        for i in range(0, len(X), batch_size):
-            idx = perm[i:i+batch_size]; xb, yb = X[idx].to(dev), y[idx].to(dev)
-            if augment is not None: xb = augment(xb, g)
-            out = model(xb)
-            l = F.cross_entropy(out, yb, reduction='none')
-            loss = (l * w[idx].to(dev)).sum() / w[idx].sum() if w is not None else l.mean()
-            opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); sched.step()
-            tot += float(loss.detach()) * len(idx); correct += int((out.argmax(1) == yb).sum())
+        tot, correct = _train_epoch(model, X, y, batch_size, augment, opt, sched, g, w, dev)
         rec = {'epoch': ep + 1, 'loss': tot / len(X), 'train_acc': correct / len(X),
                'seconds': time.perf_counter() - t0}
         if X_val is not None:

@@ -52,6 +52,23 @@ def save_model(path, # .safetensors file
     tensors = {k: v.contiguous().cpu() for k, v in model.state_dict().items()}
     atomic_write_bytes(path, st.save(tensors, metadata={'classes': json.dumps(classes), 'arch': arch}))
 
+def _code_bytes()->bytes:
+    "The source of the Base recipe (`base` and this module): part of every cached network's key."
+    import img2audio.base as B
+    own = Path(__file__).read_bytes() if '__file__' in globals() else b''
+    return Path(B.__file__).read_bytes() + own
+
+def _base_key(data, s1, s)->str:
+    return hash_key('base-network', data.specs[s1].numpy(), data.labels[s1].numpy(), data.classes, s.seed, s.epochs,
+                    s.batch_size, s.lr, _code_bytes(), torch.__version__, str(s.device))
+
+def _remember_base(data, split:dict, s, net:nn.Module):
+    "Put a trained Base network into the content cache (`base_network` reads it there), unless it is there already."
+    cache, key = FeatureCache(s.cache_dir), _base_key(data, split['S1'], s)
+    if cache.root is None or cache.path(key).exists(): return
+    weights = {k: v.detach().contiguous().cpu() for k, v in net.state_dict().items()}
+    cache.put(key, weights, {'what': 'Base network (SpecCNN on S1)', 'seed': s.seed})
+
 @register_method('base')
 def run_base(data, # `ExperimentData`
              cfg:dict, # the run's configuration
@@ -64,19 +81,10 @@ def run_base(data, # `ExperimentData`
     model, hist = train_base(data, sp['S1'], s, ckpt_path=run/'checkpoint.safetensors', progress=s.progress)
     prob = predict(model, data.specs[sp['S4']], device=s.device)
     save_model(run/'model.safetensors', model, data.classes)
+    _remember_base(data, sp, s, model)                                   # every method of this seed shares it
     return {'y_true': data.labels[sp['S4']].numpy(), 'y_pred': prob.argmax(1).numpy(), 'history': hist, 'split': sp}
 
 # %% ../nbs/06c_base_method.ipynb #e9ca1aab
-def _code_bytes()->bytes:
-    "The source of the Base recipe (`base` and this module): part of every cached network's key."
-    import img2audio.base as B
-    own = Path(__file__).read_bytes() if '__file__' in globals() else b''
-    return Path(B.__file__).read_bytes() + own
-
-def _base_key(data, s1, s)->str:
-    return hash_key('base-network', data.specs[s1].numpy(), data.labels[s1].numpy(), data.classes, s.seed, s.epochs,
-                    s.batch_size, s.lr, _code_bytes(), torch.__version__, str(s.device))
-
 def base_network(data, # `ExperimentData`
                  split:dict, # the run's split (`run_split`)
                  cfg, # the run's configuration (seed, epochs, batch_size, lr, device, cache_dir)
@@ -94,8 +102,7 @@ def base_network(data, # `ExperimentData`
         logging.getLogger('img2audio').info(f'Base network of this seed from the cache ({cache.path(key)})')
     else:
         net, _ = train_base(data, split['S1'], s)
-        weights = {k: v.detach().contiguous().cpu() for k, v in net.state_dict().items()}
-        cache.put(key, weights, {'what': 'Base network (SpecCNN on S1)', 'seed': s.seed})
+        _remember_base(data, split, s, net)
     if keep is not None: save_model(keep, net, data.classes)
     return net.eval()
 

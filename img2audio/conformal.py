@@ -98,19 +98,26 @@ def train_face_classifier(X:torch.Tensor, # S1 faces, (N,1,64,64) or (N,D)
                          )->tuple: # (model, history)
     "Train f_S with Adam + cross-entropy; returns the model (eval mode) and per-epoch loss/accuracy."
     if len(X) < 2: raise ValueError(f"f_S needs at least 2 training faces, got {len(X)}")
-    torch.manual_seed(seed); g = torch.Generator().manual_seed(seed)
+    torch.manual_seed(seed)
+    g = torch.Generator().manual_seed(seed)
     model = FaceClassifier(tuple(X.shape[1:]), n_classes).to(device)
     opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
     hist = []
     for ep in range(epochs):
-        model.train(); perm = torch.randperm(len(X), generator=g); tot, ok = 0., 0
+        model.train()
+        perm = torch.randperm(len(X), generator=g)
+        tot, ok = 0., 0
         for i in range(0, len(X), batch_size):
             idx = perm[i:i + batch_size]
             if len(idx) < 2: continue                       # batch norm needs two examples
             xb, yb = X[idx].to(device), y[idx].to(device)
-            out = model(xb); loss = F.cross_entropy(out, yb)
-            opt.zero_grad(); loss.backward(); opt.step()
-            tot += float(loss.detach()) * len(idx); ok += int((out.argmax(1) == yb).sum())
+            out = model(xb)
+            loss = F.cross_entropy(out, yb)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            tot += float(loss.detach()) * len(idx)
+            ok += int((out.argmax(1) == yb).sum())
         hist.append({'epoch': ep + 1, 'fs_loss': tot / len(X), 'fs_train_acc': ok / len(X)})
     return model.eval(), hist
 

@@ -105,7 +105,9 @@ def resolve_device(device:str="auto" # "auto", "cpu", "cuda" or "cuda:N"
 def seed_everything(seed:int # one seed for Python, NumPy and PyTorch
                    ):
     "Seed every random generator a run uses, and ask PyTorch for deterministic CPU kernels."
-    random.seed(seed); np.random.seed(seed % 2**32); torch.manual_seed(seed)
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
     if torch.cuda.is_available(): torch.cuda.manual_seed_all(seed)
 
 # %% ../nbs/00_core.ipynb #f583c0b7
@@ -113,10 +115,14 @@ def atomic_write_bytes(path, # destination file
                        data:bytes # the content
                       )->Path:
     "Write `data` to `path` atomically (temporary file + rename)."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
     try:
-        with os.fdopen(fd, 'wb') as f: f.write(data); f.flush(); os.fsync(f.fileno())
+        with os.fdopen(fd, 'wb') as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp): os.unlink(tmp)
@@ -163,11 +169,20 @@ def hash_key(*parts)->str:
     "A short, stable hex digest of `parts` (strings, numbers, bytes, lists, dicts), used as a cache key."
     h = hashlib.sha256()
     def feed(o):
-        if isinstance(o, bytes): h.update(b'b'); h.update(o)
-        elif isinstance(o, dict): h.update(b'{'); [ (feed(str(k)), feed(o[k])) for k in sorted(o) ]; h.update(b'}')
-        elif isinstance(o, (list, tuple)): h.update(b'['); [feed(x) for x in o]; h.update(b']')
+        if isinstance(o, bytes):
+            h.update(b'b')
+            h.update(o)
+        elif isinstance(o, dict):
+            h.update(b'{')
+            [ (feed(str(k)), feed(o[k])) for k in sorted(o) ]
+            h.update(b'}')
+        elif isinstance(o, (list, tuple)):
+            h.update(b'[')
+            [feed(x) for x in o]
+            h.update(b']')
         elif isinstance(o, np.ndarray):
-            h.update(str(o.dtype).encode()); h.update(str(o.shape).encode())
+            h.update(str(o.dtype).encode())
+            h.update(str(o.shape).encode())
             h.update(np.ascontiguousarray(o).tobytes())
         else: h.update(repr(o).encode())
     for p in parts: feed(p)

@@ -77,7 +77,8 @@ def _wav_missing_bytes(path)->int:
         if len(head) < 12 or head[:4] != b'RIFF' or head[8:12] != b'WAVE': return 0
         pos = 12
         while True:
-            f.seek(pos); ch = f.read(8)
+            f.seek(pos)
+            ch = f.read(8)
             if len(ch) < 8: return 0
             n = int.from_bytes(ch[4:], 'little')
             if ch[:4] == b'data': return 0 if n in (0, 0xFFFFFFFF) else max(0, pos + 8 + n - size)
@@ -138,7 +139,8 @@ def square_resize(gray:np.ndarray, # 2-D uint8 image
     "Centre-crop `gray` to a square and resize it to `size`×`size` uint8."
     h, w = gray.shape[:2]
     if h != w:
-        m = min(h, w); y0, x0 = (h - m)//2, (w - m)//2
+        m = min(h, w)
+        y0, x0 = (h - m)//2, (w - m)//2
         gray = gray[y0:y0+m, x0:x0+m]
     if gray.shape[0] != size:
         gray = cv2.resize(gray, (size, size),
@@ -153,7 +155,8 @@ def crop_face(gray:np.ndarray, # 2-D uint8 image
     "The detected face of `gray` as a `size`×`size` uint8 crop, or None when no face is found."
     box = (face_detector or detect_face)(gray)
     if box is None: return None
-    x, y, w, h = box; H, W = gray.shape[:2]
+    x, y, w, h = box
+    H, W = gray.shape[:2]
     dx, dy = int(w*margin), int(h*margin)
     x0, y0, x1, y1 = max(0, x-dx), max(0, y-dy), min(W, x+w+dx), min(H, y+h+dy)
     if x1 - x0 < 2 or y1 - y0 < 2: return None
@@ -181,10 +184,12 @@ def video_face(path, # a video file readable by OpenCV (mp4, flv, avi)
         if n > 0:
             want = _middle_frames(n, n_frames)
             for i in want:
-                cap.set(cv2.CAP_PROP_POS_FRAMES, i); ok, fr = cap.read()
+                cap.set(cv2.CAP_PROP_POS_FRAMES, i)
+                ok, fr = cap.read()
                 if ok and fr is not None: frames.append(fr)
         if not frames:  # unknown length or seeking failed: read through
-            cap.set(cv2.CAP_PROP_POS_FRAMES, 0); allf = []
+            cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
+            allf = []
             while True:
                 ok, fr = cap.read()
                 if not ok or fr is None: break
@@ -198,7 +203,7 @@ def video_face(path, # a video file readable by OpenCV (mp4, flv, avi)
         if face is not None: return face
     raise ValueError(f"{path}: no face detected in {len(frames)} frames around the middle of the clip")
 
-# %% ../nbs/02_corpora.ipynb #5c10625b
+# %% ../nbs/02_corpora.ipynb #6d268d68
 def _n_jobs(n_jobs): return max(1, min(8, os.cpu_count() or 1)) if n_jobs is None else check_int('n_jobs', n_jobs, 1)
 
 def _pmap(f, items, n_jobs=None)->list:
@@ -209,7 +214,8 @@ def _pmap(f, items, n_jobs=None)->list:
             try: out.append(f(x))
             except Exception as e: out.append(e)
         return out
-    items = list(items); n = min(_n_jobs(n_jobs), max(1, len(items)))
+    items = list(items)
+    n = min(_n_jobs(n_jobs), max(1, len(items)))
     if n == 1: return g(items)
     bounds = np.linspace(0, len(items), n + 1).round().astype(int)
     with ThreadPoolExecutor(n) as ex: parts = list(ex.map(g, [items[a:b] for a, b in zip(bounds[:-1], bounds[1:])]))
@@ -247,20 +253,22 @@ def _check_actors(actors, lo:int, hi:int):
         out.add(a)
     return out
 
-def _load_av(name:str, root:Path, expected:str, parse, audio_exts, video_exts, pair_key, faces:str, sr:int, actors,
-             face_detector, n_frames:int, min_peak:float, n_jobs, keep=lambda r: True, gender_of=None)->AVCorpus:
-    "Parse, read and pair an audio(-visual) corpus under `root` (the body of `load_ravdess` and `load_cremad`)."
-    check_choice('faces', faces, ('auto', 'none', 'require'))
-    sr = check_int('sr', sr, 1000)
-    afiles = _files(root, audio_exts)
-    if not afiles: raise FileNotFoundError(f"{name}: {root} holds no {'/'.join(audio_exts)} files; expected {expected}")
-    skipped, rows, seen, bad_names = [], [], {}, 0
+# %% ../nbs/02_corpora.ipynb #ae37fa3f
+def _parse_audio(name:str, root:Path, expected:str, parse, afiles:list, keep, actors, skipped:list)->list:
+    "One row per audio file that parses, passes `keep` and `actors` and is no duplicate; the others go to `skipped`."
+    rows, seen, bad_names = [], {}, 0
     for f in afiles:
         try: r = parse(f)
-        except ValueError as e: skipped.append((str(f), str(e))); bad_names += 1; continue
+        except ValueError as e:
+            skipped.append((str(f), str(e)))
+            bad_names += 1
+            continue
         if not keep(r) or (actors is not None and r['actor'] not in actors): continue
-        if r['clip_id'] in seen: skipped.append((str(f), f"duplicate of {seen[r['clip_id']]}")); continue
-        seen[r['clip_id']] = f; rows.append(dict(r, path=f))
+        if r['clip_id'] in seen:
+            skipped.append((str(f), f"duplicate of {seen[r['clip_id']]}"))
+            continue
+        seen[r['clip_id']] = f
+        rows.append(dict(r, path=f))
     if not rows:
         if bad_names == len(afiles):
             raise ValueError(f"{name}: none of the {len(afiles)} audio files in {root} is named like {name} "
@@ -268,57 +276,91 @@ def _load_av(name:str, root:Path, expected:str, parse, audio_exts, video_exts, p
         raise ValueError(f"{name}: no clip of {root} is left after filtering "
                          f"(actors={sorted(actors) if actors else actors}); "
                          f"expected {expected}")
-    # paired videos
+    return rows
+
+def _video_index(name:str, root:Path, parse, video_exts, pair_key, faces:str, skipped:list)->dict:
+    "The corpus's videos by pairing key (none with faces='none'); refuses faces='require' without any."
     videos = {}
-    if faces != 'none':
-        for f in _files(root, video_exts):
-            try: r = parse(f, video=True)
-            except ValueError as e: skipped.append((str(f), str(e))); continue
-            videos.setdefault(pair_key(r), []).append(f)
-        if faces == 'require' and not videos:
-            raise FileNotFoundError(f"{name}: faces='require' but {root} holds no {'/'.join(video_exts)} video "
-                                    f"named like the audio; expected the corpus videos beside the audio, "
-                                    f"or use faces='none'")
+    if faces == 'none': return videos
+    for f in _files(root, video_exts):
+        try: r = parse(f, video=True)
+        except ValueError as e:
+            skipped.append((str(f), str(e)))
+            continue
+        videos.setdefault(pair_key(r), []).append(f)
+    if faces == 'require' and not videos:
+        raise FileNotFoundError(f"{name}: faces='require' but {root} holds no {'/'.join(video_exts)} video "
+                                f"named like the audio; expected the corpus videos beside the audio, "
+                                f"or use faces='none'")
+    return videos
+
+def _read_waves(rows:list, sr:int, min_peak:float, n_jobs, skipped:list)->list:
+    "(row, wave) of every clip that reads; the others go to `skipped`."
     # one clip's resampling is a small op: torch's OpenMP team of several threads per call only thrashes
     # (measured 10x slower on a busy 2-core machine), so the readers run torch single-threaded and parallelise over
     # clips instead
-    nt = torch.get_num_threads(); torch.set_num_threads(1)
+    nt = torch.get_num_threads()
+    torch.set_num_threads(1)
     try: waves = _pmap(lambda r: read_audio(r['path'], sr, min_peak), rows, n_jobs)
     finally: torch.set_num_threads(nt)
     ok = []
     for r, w in zip(rows, waves):
         if isinstance(w, Exception): skipped.append((str(r['path']), _reason(w, r['path'])))
         else: ok.append((r, w))
-    face_arr = None
-    if videos:
-        def face_of(rw):
-            vs = videos.get(pair_key(rw[0]))
-            if not vs: raise ValueError(f"no video with the same labels as {rw[0]['path'].name}")
-            errs = []
-            for v in vs:
-                try: return video_face(v, face_detector, n_frames)
-                except ValueError as e: errs.append(str(e))
-            raise ValueError('; '.join(errs))
-        got = _pmap(face_of, ok, n_jobs)
-        for (r, _), g in zip(ok, got):
-            if isinstance(g, Exception): skipped.append((str(r['path']), f"no paired face: {_reason(g)}"))
-        keep_i = [i for i, g in enumerate(got) if not isinstance(g, Exception)]
-        face_arr = np.stack([got[i] for i in keep_i]) if keep_i else np.zeros((0, 64, 64), np.uint8)
-        ok = [ok[i] for i in keep_i]
-    if not ok:
-        raise ValueError(f"{name}: none of the {len(rows)} clips in {root} could be loaded; first problems: "
-                         + '; '.join(r for _, r in skipped[:3]))
-    order = sorted(range(len(ok)), key=lambda i: (ok[i][0]['actor'], ok[i][0]['clip_id']))
+    return ok
+
+# %% ../nbs/02_corpora.ipynb #f49a3fef
+def _pair_faces(ok:list, videos:dict, pair_key, face_detector, n_frames:int, n_jobs, skipped:list)->tuple:
+    "(the clips with a paired face, their faces (N,64,64) or None without videos); the others go to `skipped`."
+    if not videos: return ok, None
+    def face_of(rw):
+        vs = videos.get(pair_key(rw[0]))
+        if not vs: raise ValueError(f"no video with the same labels as {rw[0]['path'].name}")
+        errs = []
+        for v in vs:
+            try: return video_face(v, face_detector, n_frames)
+            except ValueError as e: errs.append(str(e))
+        raise ValueError('; '.join(errs))
+    got = _pmap(face_of, ok, n_jobs)
+    for (r, _), g in zip(ok, got):
+        if isinstance(g, Exception): skipped.append((str(r['path']), f"no paired face: {_reason(g)}"))
+    keep_i = [i for i, g in enumerate(got) if not isinstance(g, Exception)]
+    face_arr = np.stack([got[i] for i in keep_i]) if keep_i else np.zeros((0, 64, 64), np.uint8)
+    return [ok[i] for i in keep_i], face_arr
+
+def _clip_table(ok:list, order:list, root:Path, gender_of=None)->pd.DataFrame:
+    "The metadata of the loaded clips in `order`: the canonical columns first, paths relative to `root`."
     recs = []
     for i in order:
-        r = dict(ok[i][0]); p = r.pop('path'); r.pop('modality', None)
-        r['source'] = p.relative_to(root).as_posix(); recs.append(r)
+        r = dict(ok[i][0])
+        p = r.pop('path')
+        r.pop('modality', None)
+        r['source'] = p.relative_to(root).as_posix()
+        recs.append(r)
     meta = pd.DataFrame(recs)
     g = [gender_of(a) for a in meta.actor] if gender_of is not None else list(meta.gender)
     # None, not NaN (pandas 3 str dtype)
     meta['gender'] = pd.Series([x if x in ('M', 'F') else None for x in g], dtype=object)
     cols = ['clip_id', 'actor', 'gender', 'emotion', 'intensity', 'statement', 'repetition', 'source']
-    meta = meta[cols + [c for c in meta.columns if c not in cols]]
+    return meta[cols + [c for c in meta.columns if c not in cols]]
+
+def _load_av(name:str, root:Path, expected:str, parse, audio_exts, video_exts, pair_key, faces:str, sr:int, actors,
+             face_detector, n_frames:int, min_peak:float, n_jobs, keep=lambda r: True, gender_of=None)->AVCorpus:
+    "Parse, read and pair an audio(-visual) corpus under `root` (the body of `load_ravdess` and `load_cremad`)."
+    check_choice('faces', faces, ('auto', 'none', 'require'))
+    sr = check_int('sr', sr, 1000)
+    afiles = _files(root, audio_exts)
+    if not afiles: raise FileNotFoundError(f"{name}: {root} holds no {'/'.join(audio_exts)} files; expected {expected}")
+    skipped = []
+    rows = _parse_audio(name, root, expected, parse, afiles, keep, actors, skipped)
+    videos = _video_index(name, root, parse, video_exts, pair_key, faces, skipped)
+    ok = _read_waves(rows, sr, min_peak, n_jobs, skipped)
+    ok, face_arr = _pair_faces(ok, videos, pair_key, face_detector, n_frames, n_jobs, skipped)
+    if not ok:
+        raise ValueError(f"{name}: none of the {len(rows)} clips in {root} could be loaded; first problems: "
+                         + '; '.join(r for _, r in skipped[:3]))
+    order = sorted(range(len(ok)), key=lambda i: (ok[i][0]['actor'], ok[i][0]['clip_id']))
+    meta = _clip_table(ok, order, root, gender_of)
     corpus = AVCorpus(name, meta, [ok[i][1] for i in order], sr, None if face_arr is None else face_arr[order], skipped)
     _log_skipped(f"{name} ({root})", len(corpus), skipped)
     return corpus
@@ -331,7 +373,8 @@ def parse_ravdess_name(path, # a RAVDESS file name or path, e.g. 'Actor_12/03-01
                        video:bool=False # True for video files (modality 01/02), False for audio (03)
                       )->dict:
     "The label fields of a RAVDESS file name; a `ValueError` naming the field that is wrong."
-    p = Path(path); stem = p.name.split('.')[0]
+    p = Path(path)
+    stem = p.name.split('.')[0]
     m = _RAV_RE.fullmatch(stem)
     if not m:
         raise ValueError(f"{p.name!r} is not a RAVDESS name: expected seven 2-digit fields MM-VV-EE-II-SS-RR-AA, "
@@ -385,10 +428,13 @@ def parse_cremad_name(path, # a CREMA-D file name or path, e.g. 'AudioWAV/1001_D
                       video:bool=False # unused (same names for audio and video); kept for the loader's interface
                      )->dict:
     "The label fields of a CREMA-D file name; a `ValueError` naming the field that is wrong."
-    p = Path(path); stem = p.name.split('.')[0]
+    p = Path(path)
+    stem = p.name.split('.')[0]
     m = _CREMA_RE.fullmatch(stem)
     if not m: raise ValueError(f"{p.name!r} is not a CREMA-D name: expected AAAA_SSS_EEE_LL, e.g. 1001_DFA_ANG_XX.wav")
-    a, s, e, l = m.groups(); a = int(a); s, e, l = s.upper(), e.upper(), l.upper()
+    a, s, e, l = m.groups()
+    a = int(a)
+    s, e, l = s.upper(), e.upper(), l.upper()
     if not 1001 <= a <= 1091: raise ValueError(f"{p.name!r}: CREMA-D actor {a} is not valid; expected 1001-1091")
     if s not in CREMAD_SENTENCES:
         raise ValueError(f"{p.name!r}: CREMA-D sentence {s!r} is not valid; "
@@ -499,8 +545,12 @@ def _pool_from(jobs, set_name, detect, face_detector, size, n_jobs, skipped)->Fa
     got = _pmap(lambda j: _face_from(read_gray(j[0]), detect, face_detector, size, j[0]), jobs, n_jobs)
     imgs, emos, subs, srcs = [], [], [], []
     for j, g in zip(jobs, got):
-        if isinstance(g, Exception): skipped.append((str(j[0]), _reason(g, j[0]))); continue
-        imgs.append(g); emos.append(j[1]); subs.append(f"{set_name}:{j[2]}" if j[2] else '')
+        if isinstance(g, Exception):
+            skipped.append((str(j[0]), _reason(g, j[0])))
+            continue
+        imgs.append(g)
+        emos.append(j[1])
+        subs.append(f"{set_name}:{j[2]}" if j[2] else '')
         srcs.append(f"{set_name}:{j[3]}")
     return FacePool(np.stack(imgs) if imgs else np.zeros((0, size, size), np.uint8), emos, subs, srcs, skipped)
 
@@ -508,10 +558,14 @@ def _load_folders(p, set_name, detect, face_detector, size, n_jobs, **_):
     jobs, skipped = [], []
     for d in sorted(x for x in p.iterdir() if x.is_dir() and not x.name.startswith('.')):
         try: emo = to_canonical(d.name)
-        except ValueError as e: skipped.append((str(d), f"folder is not an emotion name ({e})")); continue
+        except ValueError as e:
+            skipped.append((str(d), f"folder is not an emotion name ({e})"))
+            continue
         with os.scandir(d) as it: names = sorted(e.name for e in it if e.is_file() and not e.name.startswith('.'))
         for n in names:
-            if not n.lower().endswith(IMAGE_EXTS): skipped.append((str(d/n), 'not an image file')); continue
+            if not n.lower().endswith(IMAGE_EXTS):
+                skipped.append((str(d/n), 'not an image file'))
+                continue
             m = re.match(r'(S\d+)_', n)
             jobs.append((d/n, emo, m.group(1) if m else '', f"{d.name}/{n}"))
     return _pool_from(jobs, set_name, bool(detect), face_detector, size, n_jobs, skipped)
@@ -525,7 +579,8 @@ def _load_jaffe(p, set_name, detect, face_detector, size, n_jobs, **_):
             continue
         code = m.group(2).upper()
         if code not in JAFFE_EMOTIONS:
-            skipped.append((str(f), f"JAFFE expression {code!r} is not one of {', '.join(JAFFE_EMOTIONS)}")); continue
+            skipped.append((str(f), f"JAFFE expression {code!r} is not one of {', '.join(JAFFE_EMOTIONS)}"))
+            continue
         jobs.append((f, JAFFE_EMOTIONS[code], m.group(1).upper(), f.name))
     return _pool_from(jobs, set_name, True if detect is None else detect, face_detector, size, n_jobs, skipped)
 
@@ -540,11 +595,17 @@ def _load_ckplus(p, set_name, detect, face_detector, size, n_jobs, n_peak=3, neu
     for ef in [f for f in walk_files(emo_dir, {'.txt'}) if f.name.endswith('_emotion.txt')]:
         seq = imgs_dir/ef.parent.parent.name/ef.parent.name
         try: code = int(float(ef.read_text().split()[0]))
-        except Exception: skipped.append((str(ef), 'emotion file does not hold a CK+ code 0-7')); continue
-        if code not in CKPLUS_EMOTIONS: skipped.append((str(ef), f'CK+ emotion code {code} is not 0-7')); continue
+        except Exception:
+            skipped.append((str(ef), 'emotion file does not hold a CK+ code 0-7'))
+            continue
+        if code not in CKPLUS_EMOTIONS:
+            skipped.append((str(ef), f'CK+ emotion code {code} is not 0-7'))
+            continue
         frames = (sorted(f for f in seq.glob('*') if f.suffix.lower() in IMAGE_EXTS and not f.name.startswith('.'))
                   if seq.is_dir() else [])
-        if not frames: skipped.append((str(ef), f'no frames in {seq}')); continue
+        if not frames:
+            skipped.append((str(ef), f'no frames in {seq}'))
+            continue
         subj = ef.parent.parent.name
         for f in frames[-n_peak:]: jobs.append((f, CKPLUS_EMOTIONS[code], subj, f.relative_to(imgs_dir).as_posix()))
         if neutral_first and len(frames) > n_peak:
@@ -566,15 +627,23 @@ def _load_fer_csv(p, set_name, detect, face_detector, size, n_jobs, usage=None, 
     for i, (e, px) in zip(df.index, zip(df.emotion, df.pixels)):
         where = f"{p}:row {i+2}"
         try: code = int(e)
-        except Exception: skipped.append((where, f'emotion {e!r} is not a FER code 0-6')); continue
-        if code not in FER2013_EMOTIONS: skipped.append((where, f'emotion {code} is not a FER code 0-6')); continue
+        except Exception:
+            skipped.append((where, f'emotion {e!r} is not a FER code 0-6'))
+            continue
+        if code not in FER2013_EMOTIONS:
+            skipped.append((where, f'emotion {code} is not a FER code 0-6'))
+            continue
         a = np.fromstring(px, dtype=np.int32, sep=' ') if isinstance(px, str) else np.zeros(0)
         s = int(round(np.sqrt(a.size)))
         if a.size < 4 or s*s != a.size or a.min() < 0 or a.max() > 255:
-            skipped.append((where, f'pixels do not form a square 8-bit image ({a.size} values)')); continue
+            skipped.append((where, f'pixels do not form a square 8-bit image ({a.size} values)'))
+            continue
         try: imgs.append(_face_from(a.astype(np.uint8).reshape(s, s), detect, face_detector, size, where))
-        except ValueError as err: skipped.append((where, _reason(err, where))); continue
-        emos.append(FER2013_EMOTIONS[code]); srcs.append(f"{set_name}:row {i+2}")
+        except ValueError as err:
+            skipped.append((where, _reason(err, where)))
+            continue
+        emos.append(FER2013_EMOTIONS[code])
+        srcs.append(f"{set_name}:row {i+2}")
     return FacePool(np.stack(imgs) if imgs else np.zeros((0, size, size), np.uint8), emos, [''] * len(emos), srcs,
                     skipped)
 
@@ -599,8 +668,11 @@ def load_face_pool(paths, # one face set (folder or FER CSV) or a list of them
     pools, names = [], set()
     for p in paths:
         fmt, t0 = face_set_format(p), time.perf_counter()
-        name = base = _set_name(p); k = 2
-        while name in names: name = f"{base}{k}"; k += 1
+        name = base = _set_name(p)
+        k = 2
+        while name in names:
+            name = f"{base}{k}"
+            k += 1
         names.add(name)
         pool = _FACE_LOADERS[fmt](p, name, detect, face_detector, size, n_jobs, usage=usage, n_peak=n_peak,
                                   neutral_first=neutral_first)

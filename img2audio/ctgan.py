@@ -82,7 +82,8 @@ class ConvG(nn.Module):
                  nz:int=100 # noise dimension (the paper's 100)
                 ):
         super().__init__()
-        n = len(channels); self.out_shape, self.nz = tuple(out_shape), nz
+        n = len(channels)
+        self.out_shape, self.nz = tuple(out_shape), nz
         self.h0, self.w0 = math.ceil(out_shape[1] / 2**n), math.ceil(out_shape[2] / 2**n)
         self.fc = nn.Sequential(nn.Linear(nz, channels[0] * self.h0 * self.w0, bias=False),
                                 nn.BatchNorm1d(channels[0] * self.h0 * self.w0), nn.ReLU(True))
@@ -116,13 +117,16 @@ class FusedD(nn.Module):
         "The fused second-to-last layer $D_a(x_a) \\oplus D_v(x_v)$."
         return torch.cat([b.features(x) for b, x in zip(self.bodies, xs)], 1)
     def forward(self, xs:list, with_features:bool=False):
-        h = self.features(xs); out = self.head(h)
+        h = self.features(xs)
+        out = self.head(h)
         return (out, h) if with_features else out
 
 class FusedG(nn.Module):
     "One generator per modality, all driven by the same noise z (a fake pair)."
     def __init__(self, gens:list):
-        super().__init__(); self.gens = nn.ModuleList(gens); self.nz = gens[0].nz
+        super().__init__()
+        self.gens = nn.ModuleList(gens)
+        self.nz = gens[0].nz
     def forward(self, z:torch.Tensor)->list: return [g(z) for g in self.gens]
 
 # %% ../nbs/30_ctgan.ipynb #cfe31789
@@ -199,6 +203,35 @@ def _g_step(D:FusedD, G:FusedG, xr:list, g:torch.Generator, dev)->torch.Tensor:
     return loss
 
 # %% ../nbs/30_ctgan.ipynb #1af101ff
+def _ctgan_iteration(D, G, optD, optG, lab:tuple, real_xs:list, its:tuple, hp:dict, K:int, g, dev, s:dict):
+    "One discriminator step (S_D=1) and, with G, one generator step (S_G=1); adds losses and seconds to `s`."
+    lab_it, real_it = its
+    il = next(lab_it)
+    xl, yl = [x[il].to(dev) for x in lab[0]], lab[1][il].to(dev)
+    t0 = time.perf_counter()
+    if G is not None:
+        ir = next(real_it)
+        xr = [x[ir].to(dev) for x in real_xs]
+        loss, terms, t_ct, out_r = _d_step(D, G, xl, yl, xr, hp, g, dev)
+        s['t_ct'] += t_ct
+        s['real_as_fake'] += float((out_r.argmax(1) == K).float().mean())
+    else:
+        loss = F.cross_entropy(D(xl), yl)
+        terms = dict(loss_lab=loss)
+    optD.zero_grad(set_to_none=True)
+    loss.backward()
+    optD.step()
+    s['t_d'] += time.perf_counter() - t0
+    for k, v in terms.items(): s[k] += float(v.detach())
+    if G is None: return
+    t1 = time.perf_counter()
+    lg = _g_step(D, G, xr, g, dev)
+    optG.zero_grad(set_to_none=True)
+    lg.backward()
+    optG.step()
+    s['t_g'] += time.perf_counter() - t1
+    s['loss_g'] += float(lg.detach())
+
 def train_ctgan(D:FusedD, # the (fused) discriminator/classifier
                 G:FusedG|None, # its generators; None trains D as a plain K-class classifier
                 lab_xs:list, lab_y:torch.Tensor, # labelled inputs (one tensor per modality) and classes
@@ -215,31 +248,24 @@ def train_ctgan(D:FusedD, # the (fused) discriminator/classifier
     hp = dict(ct_lambda=ct_lambda, ct_w=ct_w, ct_margin=ct_margin)
     g = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)                            # dropout masks
-    D.to(dev); optD = torch.optim.Adam(D.parameters(), lr, betas=(0.5, 0.999))
-    if gan: G.to(dev); optG = torch.optim.Adam(G.parameters(), lr, betas=(0.5, 0.999))
+    D.to(dev)
+    optD = torch.optim.Adam(D.parameters(), lr, betas=(0.5, 0.999))
+    optG = None
+    if gan:
+        G.to(dev)
+        optG = torch.optim.Adam(G.parameters(), lr, betas=(0.5, 0.999))
     iters = max(1, math.ceil(len(real_xs[0]) / batch_size))
     lab_it, real_it = _cycle(len(lab_y), batch_size, g), _cycle(len(real_xs[0]), batch_size, g)
     best, hist = dict(uar=-1.0, epoch=epochs, state=None), []
     for ep in range(1, epochs + 1):
-        t_ep = time.perf_counter(); D.train()
+        t_ep = time.perf_counter()
+        D.train()
         if gan: G.train()
         keys = ['loss_lab', 'loss_fake', 'loss_real', 'loss_ct', 'loss_g', 'real_as_fake', 't_d', 't_ct', 't_g']
         s = dict.fromkeys(keys if gan else ['loss_lab', 't_d'], 0.0)
         for _ in range(iters):
-            il = next(lab_it); xl, yl = [x[il].to(dev) for x in lab_xs], lab_y[il].to(dev)
-            t0 = time.perf_counter()
-            if gan:
-                ir = next(real_it); xr = [x[ir].to(dev) for x in real_xs]
-                loss, terms, t_ct, out_r = _d_step(D, G, xl, yl, xr, hp, g, dev)
-                s['t_ct'] += t_ct; s['real_as_fake'] += float((out_r.argmax(1) == K).float().mean())
-            else: loss = F.cross_entropy(D(xl), yl); terms = dict(loss_lab=loss)
-            optD.zero_grad(set_to_none=True); loss.backward(); optD.step()
-            s['t_d'] += time.perf_counter() - t0
-            for k, v in terms.items(): s[k] += float(v.detach())
-            if gan:
-                t1 = time.perf_counter(); lg = _g_step(D, G, xr, g, dev)
-                optG.zero_grad(set_to_none=True); lg.backward(); optG.step()
-                s['t_g'] += time.perf_counter() - t1; s['loss_g'] += float(lg.detach())
+            _ctgan_iteration(D, G if gan else None, optD, optG, (lab_xs, lab_y), real_xs, (lab_it, real_it), hp, K, g,
+                             dev, s)
         rec = {'epoch': ep, **{k: (v if k.startswith('t_') else v / iters) for k, v in s.items()}}
         if val is not None:
             rec['val_uar'] = uar(val[1], predict_logits(D, val[0], device=dev)[:, :K].argmax(1))
@@ -379,8 +405,12 @@ def plot_unlabelled_curve(df:pd.DataFrame, title:str='')->'plt.Figure':
     import matplotlib.pyplot as plt
     m = df.groupby('n_unlabelled')[['uar', 'macro_f1']].mean()
     fig, ax = plt.subplots(figsize=(4.5, 3))
-    ax.plot(m.index, m.uar, 'o-', label='UAR'); ax.plot(m.index, m.macro_f1, 's--', label='macro-F1')
-    ax.set_xlabel('unlabelled clips'); ax.legend(); ax.set_title(title); fig.tight_layout()
+    ax.plot(m.index, m.uar, 'o-', label='UAR')
+    ax.plot(m.index, m.macro_f1, 's--', label='macro-F1')
+    ax.set_xlabel('unlabelled clips')
+    ax.legend()
+    ax.set_title(title)
+    fig.tight_layout()
     return fig
 
 # %% ../nbs/30_ctgan.ipynb #09da567c
@@ -491,7 +521,8 @@ def beside_paper(records:list # run metrics (metrics.json dicts) with setup, mod
     ours[['uar', 'uar_sd', 'macro_f1', 'macro_f1_sd']] *= 100
     def paper(r, tables, col):
         for t in tables:
-            p = paper_table(t); hit = p[(p.feature == _PAPER_ROW[r.modality]) & (p.model == _PAPER_MODEL[r.setup])]
+            p = paper_table(t)
+            hit = p[(p.feature == _PAPER_ROW[r.modality]) & (p.model == _PAPER_MODEL[r.setup])]
             if len(hit): return hit[col].iloc[0]
         return None
     for task, tables in (('arousal', ('II', 'VI')), ('valence', ('IV', 'VII'))):

@@ -93,7 +93,10 @@ class UNetG(nn.Module):
                                     nn.Conv2d(ch, out_shape[0], 3, padding=1))
     def forward(self, x, c, z):
         if x.dim() != 4: raise ValueError(f"UNetG needs face images (B,C,H,W), got shape {tuple(x.shape)}")
-        h1 = self.d1(x); h2 = self.d2(h1); h3 = self.d3(h2); h4 = self.d4(h3)
+        h1 = self.d1(x)
+        h2 = self.d2(h1)
+        h3 = self.d3(h2)
+        h4 = self.d4(h3)
         cz = self.cz(torch.cat([c, z], 1)).view_as(h4)
         u = self.u4(torch.cat([h4, cz], 1))
         u = self.u3(torch.cat([u, h3], 1))
@@ -190,8 +193,10 @@ def generate(G:nn.Module, x:torch.Tensor, # faces (N, ...) (already normalised)
              c:torch.Tensor, # conditions (N,K)
              seed:int=0, batch_size:int=256, device='cpu')->torch.Tensor:
     "G(x|c,z) for every face with a fresh z per face, in eval mode; (N,1,64,156) on the CPU."
-    was = G.training; G.eval().to(device)
-    g = torch.Generator().manual_seed(seed); out = []
+    was = G.training
+    G.eval().to(device)
+    g = torch.Generator().manual_seed(seed)
+    out = []
     for i in range(0, len(x), batch_size):
         z = torch.randn(len(x[i:i + batch_size]), G.z_dim, generator=g)
         out.append(G(x[i:i + batch_size].to(device), c[i:i + batch_size].to(device), z.to(device)).cpu())
@@ -222,18 +227,25 @@ def _gan_step(nets, opts, batch, qbatch, hp:GanHParams, cond:str, l1:bool, g:tor
     t_real, t_fake = torch.where(swap, t_fake, t_real), torch.where(swap, t_real, t_fake)
     bce = F.binary_cross_entropy_with_logits
     d_loss = bce(D(y), t_real) + bce(D(fake.detach()), t_fake)
-    opts[1].zero_grad(); d_loss.backward(); opts[1].step()
+    opts[1].zero_grad()
+    d_loss.backward()
+    opts[1].step()
     # Q: real labelled spectrograms (S1)
     q_loss = F.cross_entropy(Q(xq), yq)
-    opts[2].zero_grad(); q_loss.backward(); opts[2].step()
+    opts[2].zero_grad()
+    q_loss.backward()
+    opts[2].step()
     # G: adversarial + L1 + Q's cross-entropy (eq. 7)
     Q.eval()
-    q_out = Q(fake); Q.train()
+    q_out = Q(fake)
+    Q.train()
     adv = F.binary_cross_entropy_with_logits(D(fake), torch.ones(B, 1, device=dev))
     l1v = (fake - y).abs().mean()
     qce = F.cross_entropy(q_out, k)
     loss = hp.w_adv * adv + hp.w_q * qce + (hp.w_l1 * l1v if l1 else 0)
-    opts[0].zero_grad(); loss.backward(); opts[0].step()
+    opts[0].zero_grad()
+    loss.backward()
+    opts[0].step()
     val = lambda t: float(t.detach())
     return {'d_loss': val(d_loss), 'q_loss': val(q_loss), 'g_adv': val(adv), 'g_l1': val(l1v), 'g_q': val(qce),
             'q_acc_gen': float((q_out.argmax(1) == k).float().mean())}
@@ -251,14 +263,16 @@ def train_dacssgan(x:torch.Tensor, # S3 faces (normalised), (N, ...)
                   )->tuple: # (G, D, Q, history)
     "Train G, D and Q (eq. 7) on S3; returns the networks and one history record per epoch."
     if len(x) < 2: raise ValueError(f"dacssGAN needs at least 2 S3 faces to train on, got {len(x)}")
-    torch.manual_seed(seed); g = torch.Generator().manual_seed(seed)
+    torch.manual_seed(seed)
+    g = torch.Generator().manual_seed(seed)
     K = c.shape[1]
     G = make_generator(generator, tuple(x.shape[1:]), K, hp.z_dim, hp.width, hp.unet_ch, tuple(y.shape[1:])).to(device)
     D, Q = (SpecNet(n, hp.dq_channels, input_noise=hp.input_noise).to(device) for n in (1, K))
     opts = [torch.optim.Adagrad(n.parameters(), lr=hp.lr) for n in (G, D, Q)]
     history = []
     for ep in tqdm(range(hp.epochs), desc='dacssGAN epochs', disable=not progress):
-        t0 = time.perf_counter(); recs = []
+        t0 = time.perf_counter()
+        recs = []
         perm, qperm = torch.randperm(len(x), generator=g), torch.randperm(len(xq), generator=g)
         for j, i in enumerate(range(0, len(x) - 1, hp.batch_size)):
             idx = perm[i:i + hp.batch_size]
@@ -316,20 +330,26 @@ def plot_generations(gen:torch.Tensor, intended:torch.Tensor, real:torch.Tensor,
     for r, name in enumerate(classes):
         ri, gi = torch.nonzero(real_labels == r).flatten()[:1], torch.nonzero(intended == r).flatten()[:per_class]
         for j in range(per_class + 1):
-            ax = axs[r, j]; ax.set_xticks([]); ax.set_yticks([])
+            ax = axs[r, j]
+            ax.set_xticks([])
+            ax.set_yticks([])
             src = (real, ri, j) if j == 0 else (gen, gi, j - 1)
             if src[2] < len(src[1]):
                 ax.imshow(src[0][src[1][src[2]], 0], origin='lower', aspect='auto', cmap='magma', vmin=-1, vmax=1)
             if j == 0: ax.set_ylabel(name, rotation=0, ha='right', va='center', fontsize=8)
             if r == 0: ax.set_title('real' if j == 0 else f'generated {j}', fontsize=8)
-    fig.suptitle(title, fontsize=9); fig.tight_layout(); return fig
+    fig.suptitle(title, fontsize=9)
+    fig.tight_layout()
+    return fig
 
 def plot_gan_history(history:list, title:str='')->plt.Figure:
     "Losses of G (adversarial, L1, Q), D and Q per epoch (Fig. 10), and the judge's IS/FID when recorded (Fig. 11)."
     ep = [r['epoch'] for r in history]
     fig, ax = plt.subplots(1, 3, figsize=(12, 3))
     for n in ('d_loss', 'q_loss', 'g_adv', 'g_l1', 'g_q'): ax[0].plot(ep, [r[n] for r in history], label=n)
-    ax[0].set_xlabel('epoch'); ax[0].legend(fontsize=7); ax[0].set_title('losses')
+    ax[0].set_xlabel('epoch')
+    ax[0].legend(fontsize=7)
+    ax[0].set_title('losses')
     sc = [r for r in history if 'is_gen' in r]
     if sc:
         e = [r['epoch'] for r in sc]
@@ -341,7 +361,9 @@ def plot_gan_history(history:list, title:str='')->plt.Figure:
         a.set_xlabel('epoch')
         a.legend(fontsize=7)
         a.set_title(t)
-    fig.suptitle(title, fontsize=9); fig.tight_layout(); return fig
+    fig.suptitle(title, fontsize=9)
+    fig.tight_layout()
+    return fig
 
 # %% ../nbs/21_dacssgan.ipynb #bcb83753
 def save_wavs(folder, # run folder
@@ -357,8 +379,11 @@ def save_wavs(folder, # run folder
         for j, i in enumerate(torch.nonzero(intended == r).flatten()[:per_class].tolist()):
             wav = spec_to_audio(gen[i], n_iter=n_iter)
             wav = 0.9 * wav / max(float(np.abs(wav).max()), 1e-8)
-            buf = io.BytesIO(); sf.write(buf, wav, sr, format='WAV', subtype='PCM_16')
-            fn = f'gen_{name}_{j}.wav'; atomic_write_bytes(Path(folder) / fn, buf.getvalue()); names.append(fn)
+            buf = io.BytesIO()
+            sf.write(buf, wav, sr, format='WAV', subtype='PCM_16')
+            fn = f'gen_{name}_{j}.wav'
+            atomic_write_bytes(Path(folder) / fn, buf.getvalue())
+            names.append(fn)
     return names
 
 # %% ../nbs/21_dacssgan.ipynb #842abe1f

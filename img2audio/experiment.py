@@ -14,7 +14,7 @@ from .core import seed_everything
 from .features import FeatureConfig
 from .splits import SPLIT_NAMES
 from .metrics import classification_metrics, plot_confusion
-from .methods import (METHODS, RESERVED, PATH_OPTIONS, RunOptions, RunConfig, load_methods, method_options,
+from .methods import (METHODS, RUN_FLAGS, PATH_OPTIONS, RunOptions, RunConfig, load_methods, method_options,
                                option_specs, describe_methods)
 from .runs import (ExperimentData, RunDir, load_experiment_data, run_split, run_logger, log_to_file,
                             plot_curves, plot_spec_grid)
@@ -221,7 +221,8 @@ def _run_arguments(r:argparse.ArgumentParser):
                    help='do not use the feature cache')
     r.add_argument('--quiet', dest='progress', action='store_false', help='no progress bars')
 
-def _extra_options(p, extra:list)->dict:
+def _extra_options(p, extra:list, own=frozenset())->dict:
+    "`--name value` pairs to keyword arguments; a name in `own` (the command's own flags) is refused."
     kw, it = {}, iter(extra)
     for k in it:
         if not k.startswith('--'): p.error(f'unexpected argument {k!r}')
@@ -229,7 +230,7 @@ def _extra_options(p, extra:list)->dict:
             k, v = k.split('=', 1)
         else: v = next(it, 'true')
         name = k[2:].replace('-', '_')
-        if name in RESERVED: p.error(f"{k} is one of the run's own flags, not a method option (`img2audio run --help`)")
+        if name in own: p.error(f"{k} is one of the run's own flags, not a method option (`img2audio run --help`)")
         kw[name] = _parse_value(v)
     return kw
 
@@ -238,7 +239,7 @@ def _run_command(args, extra, p)->int:
     common = {k: _parse_value(v) if isinstance(v, str) and k not in paths else v
               for k, v in vars(args).items() if k in names}
     m = run_experiment(method=args.method, overwrite=args.overwrite, cache_dir=args.cache_dir, progress=args.progress,
-                       **common, **_extra_options(p, extra))
+                       **common, **_extra_options(p, extra, RUN_FLAGS))
     print(json.dumps({k: m[k] for k in ('accuracy', 'uar', 'macro_f1', 'n_test')}, indent=1))
     return 0
 

@@ -172,7 +172,9 @@ def plot_probs(probs, classes:list, title:str='class probabilities')->plt.Figure
     p = np.asarray(torch.as_tensor(probs).reshape(-1))
     fig, ax = plt.subplots(figsize=(4, 0.35 * len(classes) + 0.8))
     ax.barh(classes, p, color=['tab:red' if i == p.argmax() else 'tab:gray' for i in range(len(p))])
-    ax.set_xlim(0, 1); ax.invert_yaxis(); ax.set_title(title)
+    ax.set_xlim(0, 1)
+    ax.invert_yaxis()
+    ax.set_title(title)
     fig.tight_layout()
     return fig
 
@@ -277,8 +279,10 @@ def _face_pane(m:RunModel, face:torch.Tensor, title:str)->list:
     "Face → translation (spectrogram with axes), class probabilities, Griffin-Lim player."
     spec = m.translate(face)[0]
     p = m.classify(spec[None])[0]
-    f = plt.figure(figsize=(2.2, 2.2)); plt.imshow(face[0, 0], cmap='gray', vmin=-1, vmax=1)
-    plt.axis('off'); plt.title(title)
+    f = plt.figure(figsize=(2.2, 2.2))
+    plt.imshow(face[0, 0], cmap='gray', vmin=-1, vmax=1)
+    plt.axis('off')
+    plt.title(title)
     return [W.HBox([_img(fig_png(f), 200), _img(fig_png(plot_spec(spec, 'translation (log-mel)')), 480),
                     _img(fig_png(plot_probs(p, m.classes)), 300)]),
             W.HTML(f'predicted: <b>{m.classes[int(p.argmax())]}</b> ({float(p.max()):.2f}); Griffin-Lim audio:'),

@@ -61,7 +61,8 @@ def voiced_window(x:torch.Tensor, # (B,T) padded waveforms
                   cfg:FeatureConfig=FeatureConfig()
                  )->torch.Tensor: # (B, cfg.win_samples)
     "Cut the fixed window centred on each clip's voiced part (batched)."
-    B, T = x.shape; W, hop = cfg.win_samples, cfg.hop
+    B, T = x.shape
+    W, hop = cfg.win_samples, cfg.hop
     nf = max(T // hop, 1)
     e = x[:, :nf*hop].reshape(B, nf, hop).pow(2).mean(-1) if T >= hop else x.pow(2).mean(-1, keepdim=True)
     valid = torch.arange(e.shape[1], device=x.device)[None] < (lens.to(x.device)[:, None] // hop).clamp_min(1)
@@ -84,7 +85,8 @@ def voiced_window(x:torch.Tensor, # (B,T) padded waveforms
 class LogMel(torch.nn.Module):
     "Waveform window → scaled log-mel spectrogram, (B,T) → (B,1,n_mels,n_frames)."
     def __init__(self, cfg:FeatureConfig=FeatureConfig()):
-        super().__init__(); self.cfg = cfg
+        super().__init__()
+        self.cfg = cfg
         self.mel = torchaudio.transforms.MelSpectrogram(cfg.sr, n_fft=cfg.n_fft, hop_length=cfg.hop, n_mels=cfg.n_mels,
                         f_min=cfg.f_min, f_max=cfg.f_max, power=2.0, norm='slaney', mel_scale='slaney')
     def forward(self, x):
@@ -100,7 +102,8 @@ def waves_to_specs(waves:list, # mono waveforms at cfg.sr
                   )->torch.Tensor: # (N,1,n_mels,n_frames) float32 on the CPU
     "Voiced-window log-mel spectrograms of many clips, computed in batches."
     dev = resolve_device(device) if isinstance(device, str) else device
-    lm = LogMel(cfg).to(dev); out = []
+    lm = LogMel(cfg).to(dev)
+    out = []
     for i in range(0, len(waves), batch_size):
         x, l = pad_batch(waves[i:i+batch_size])
         with torch.no_grad(): out.append(lm(voiced_window(x.to(dev), l, cfg)).cpu())
@@ -156,5 +159,6 @@ class FeatureCache:
         "Return cached `(tensors, meta)` for `key`, else compute them with `fn()`, store and return them."
         hit = self.get(key)
         if hit is not None: return hit + (True,)
-        tensors, meta = fn(); self.put(key, tensors, meta)
+        tensors, meta = fn()
+        self.put(key, tensors, meta)
         return tensors, meta, False

@@ -64,7 +64,8 @@ def frechet_distance(mu1, sigma1, mu2, sigma2, # means (D,) and covariances (D, 
         raise ValueError(f"mismatched dimensions: means {mu1.shape} and {mu2.shape}, "
                          f"covariances {s1.shape} and {s2.shape}; "
                          "both feature sets must come from the same layer")
-    s1 = s1 + eps * np.eye(len(mu1)); s2 = s2 + eps * np.eye(len(mu1))
+    s1 = s1 + eps * np.eye(len(mu1))
+    s2 = s2 + eps * np.eye(len(mu1))
     r1 = _psd_sqrt(s1)
     tr_covmean = np.sqrt(np.clip(scipy.linalg.eigvalsh(r1 @ s2 @ r1), 0, None)).sum()
     return float(max(((mu1 - mu2)**2).sum() + np.trace(s1) + np.trace(s2) - 2 * tr_covmean, 0.0))
@@ -74,7 +75,8 @@ def fid(feats1, # features of the first set (e.g. real spectrograms), (N1, D)
         eps:float=1e-6 # added to both covariance diagonals
        )->float:
     "Fréchet Inception Distance between two feature sets (Heusel et al. 2017)."
-    m1, c1 = gaussian_stats(feats1, 'feats1'); m2, c2 = gaussian_stats(feats2, 'feats2')
+    m1, c1 = gaussian_stats(feats1, 'feats1')
+    m2, c2 = gaussian_stats(feats2, 'feats2')
     if len(m1) != len(m2):
         raise ValueError(f"feats1 has {len(m1)} dimensions but feats2 has {len(m2)}; use features from the same layer")
     return frechet_distance(m1, c1, m2, c2, eps)
@@ -92,16 +94,20 @@ def classifier_outputs(classifier:torch.nn.Module, # module with `.features(x)` 
         raise TypeError("classifier needs a .features(x) method (penultimate features), like SpecCNN")
     x = torch.as_tensor(np.asarray(x) if not isinstance(x, torch.Tensor) else x, dtype=torch.float32)
     if len(x) == 0: raise ValueError("no spectrograms given")
-    was = classifier.training; classifier.eval(); P, F = [], []
+    was = classifier.training
+    classifier.eval()
+    P, F = [], []
     try:
         for s in range(0, len(x), batch_size):
             xb = x[s:s+batch_size].to(device)
-            h = classifier.features(xb); logits = classifier(xb)
+            h = classifier.features(xb)
+            logits = classifier(xb)
             if n_classes is not None:
                 if n_classes > logits.shape[1]:
                     raise ValueError(f"n_classes={n_classes} but the classifier has {logits.shape[1]} outputs")
                 logits = logits[:, :n_classes]
-            P.append(torch.softmax(logits.double(), 1).cpu()); F.append(h.double().cpu())
+            P.append(torch.softmax(logits.double(), 1).cpu())
+            F.append(h.double().cpu())
     finally: classifier.train(was)
     return torch.cat(P).numpy(), torch.cat(F).numpy()
 

@@ -43,11 +43,16 @@ def kth_neighbor_sqdist(f, # node features, (N, d)
                         seed:int=0 # seed for the sample
                        )->np.ndarray: # squared distance from each sampled node to its k-th nearest other node
     "Exact squared distance to the `k`-th nearest neighbour, for all nodes or a seeded random sample of them."
-    x = _as_features(f); n = len(x); k = int(min(max(int(k), 1), n - 1))
+    x = _as_features(f)
+    n = len(x)
+    k = int(min(max(int(k), 1), n - 1))
     idx = np.arange(n) if n <= n_sample else np.sort(np.random.default_rng(seed).choice(n, n_sample, replace=False))
-    X = torch.from_numpy(x.astype(np.float32)); xsq = (X*X).sum(1); out = []
+    X = torch.from_numpy(x.astype(np.float32))
+    xsq = (X*X).sum(1)
+    out = []
     for s in range(0, len(idx), 1024):
-        q = idx[s:s+1024]; d = _sqdist(X[q], X, xsq)
+        q = idx[s:s+1024]
+        d = _sqdist(X[q], X, xsq)
         d[torch.arange(len(q)), torch.from_numpy(q)] = float('inf')
         out.append(torch.topk(d, k, dim=1, largest=False).values[:, -1].double().numpy())
     return np.concatenate(out)
@@ -65,7 +70,8 @@ def default_beta(f, # node features, (N, d)
 # %% ../nbs/10_graph.ipynb #270928ee
 def _kmeans(X:torch.Tensor, C:int, iters:int=10, seed:int=0)->torch.Tensor:
     "A few Lloyd iterations on a random sample: cells for pruning, not a clustering result."
-    g = torch.Generator().manual_seed(seed); n = len(X)
+    g = torch.Generator().manual_seed(seed)
+    n = len(X)
     samp = X[torch.randperm(n, generator=g)[:min(n, 40*C)]]
     cen = samp[torch.randperm(len(samp), generator=g)[:C]].clone()
     for _ in range(iters):
@@ -73,7 +79,8 @@ def _kmeans(X:torch.Tensor, C:int, iters:int=10, seed:int=0)->torch.Tensor:
         onehot = sp.csr_matrix((np.ones(len(a), np.float32), (a, np.arange(len(a)))), shape=(C, len(a)))
         cnt = torch.from_numpy(np.bincount(a, minlength=C).astype(np.float32))
         s = torch.from_numpy(np.asarray(onehot @ samp.numpy()))
-        ok = cnt > 0; cen[ok] = s[ok] / cnt[ok, None]
+        ok = cnt > 0
+        cen[ok] = s[ok] / cnt[ok, None]
     return cen
 
 def _block_pairs(x, q, m, Xq, Xm, msq, cap, beta, slack, extra=4):
@@ -84,13 +91,17 @@ def _block_pairs(x, q, m, Xq, Xm, msq, cap, beta, slack, extra=4):
     qsq = (Xq*Xq).sum(1)[:, None]
     if cap is not None and cap + extra < d.shape[1]:
         v, j = torch.topk(d, cap + extra, dim=1, largest=False, sorted=False)   # a few spares for float32 near-ties
-        cand = (v + qsq <= beta + slack).numpy(); j = j.numpy()
+        cand = (v + qsq <= beta + slack).numpy()
+        j = j.numpy()
     else:
-        cand = (d + qsq <= beta + slack).numpy(); j = np.broadcast_to(np.arange(d.shape[1]), cand.shape)
+        cand = (d + qsq <= beta + slack).numpy()
+        j = np.broadcast_to(np.arange(d.shape[1]), cand.shape)
     r, c = np.nonzero(cand)
-    e = np.full(cand.shape, np.inf); e[r, c] = ((x[q[r]] - x[m[j[r, c]]])**2).sum(1)   # exact squared distances
+    e = np.full(cand.shape, np.inf)
+    e[r, c] = ((x[q[r]] - x[m[j[r, c]]])**2).sum(1)  # exact squared distances
     if cap is not None and cap < e.shape[1]:
-        o = np.argsort(e, 1, kind='stable')[:, :cap]; j, e = np.take_along_axis(j, o, 1), np.take_along_axis(e, o, 1)
+        o = np.argsort(e, 1, kind='stable')[:, :cap]
+        j, e = np.take_along_axis(j, o, 1), np.take_along_axis(e, o, 1)
     keep = e <= beta
     return np.broadcast_to(q[:, None], keep.shape)[keep], m[j[keep]], e[keep]
 
@@ -104,32 +115,43 @@ def neighbor_pairs(f, # node features, (N, d)
     x = _as_features(f)
     n = len(x)
     beta = check_number('beta', beta, lo=0, lo_open=True)
-    X = torch.from_numpy(x.astype(np.float32)); xsq = (X*X).sum(1)
+    X = torch.from_numpy(x.astype(np.float32))
+    xsq = (X*X).sum(1)
     slack = 1e-4 * float(xsq.max()) + 1e-12   # float32 screening error bound (rel. 1e-4 of the largest squared norm)
     C = max(1, min(1024, n // cell_size))
-    if C < 4: cell = np.zeros(n, np.int64); C = 1; bound = None   # small graph: one cell, plain blocks
+    if C < 4:
+        cell = np.zeros(n, np.int64)
+        C = 1
+        bound = None  # small graph: one cell, plain blocks
     else:
         cen = _kmeans(X, C, seed=seed)
         dc = _sqdist(X, cen).sqrt_()
-        a = dc.argmin(1); da = dc[torch.arange(n), a]
+        a = dc.argmin(1)
+        da = dc[torch.arange(n), a]
         rad = torch.zeros(C, dtype=X.dtype).scatter_reduce_(0, a, da, 'amax')
         # cell b may hold a neighbour of q
         bound = (rad + math.sqrt(beta + slack) + 1e-3 * (1 + float(dc.max()))).numpy()
         cell = a.numpy()
-    order = np.argsort(cell, kind='stable'); starts = np.searchsorted(cell[order], np.arange(C + 1))
+    order = np.argsort(cell, kind='stable')
+    starts = np.searchsorted(cell[order], np.arange(C + 1))
     Xs, xs, ss = X[torch.from_numpy(order)], x[order], xsq[torch.from_numpy(order)]   # nodes sorted by cell
     I, J, E = [], [], []
     for c in range(C):
         for s0 in range(starts[c], starts[c+1], 1024):                # query blocks of ≤ 1024 nodes of cell c
-            s1 = min(s0 + 1024, starts[c+1]); q = np.arange(s0, s1)
+            s1 = min(s0 + 1024, starts[c+1])
+            q = np.arange(s0, s1)
             if bound is None: others = [np.arange(0, s0), np.arange(s1, n)]
             else:
-                near = dc[torch.from_numpy(order[s0:s1])].amin(0).numpy() <= bound; near[c] = False
+                near = dc[torch.from_numpy(order[s0:s1])].amin(0).numpy() <= bound
+                near[c] = False
                 others = ([np.arange(starts[c], s0), np.arange(s1, starts[c+1])]
                           + [np.arange(starts[b], starts[b+1]) for b in np.nonzero(near)[0]])
-            m = np.concatenate([q] + others); mt = torch.from_numpy(m)   # the query block first
+            m = np.concatenate([q] + others)
+            mt = torch.from_numpy(m)  # the query block first
             i, j, e = _block_pairs(xs, q, m, Xs[s0:s1], Xs[mt], ss[mt], max_neighbors, beta, slack)
-            I.append(order[i]); J.append(order[j]); E.append(e)
+            I.append(order[i])
+            J.append(order[j])
+            E.append(e)
     i, j = np.concatenate(I), np.concatenate(J)
     key, first = np.unique(np.minimum(i, j).astype(np.int64) * n + np.maximum(i, j), return_index=True)
     return key // n, key % n, np.concatenate(E)[first]
@@ -184,16 +206,19 @@ class FeatureGraph:
     def laplacian(self)->sp.csr_matrix: return laplacian(self)
     def to_networkx(self)->nx.Graph:
         "networkx view: nodes 0..N-1, edge attributes `weight`, `sqdist` and `cost` (= -log weight)."
-        G = nx.Graph(); G.add_nodes_from(range(self.n))
+        G = nx.Graph()
+        G.add_nodes_from(range(self.n))
         G.add_edges_from((int(a), int(b), {'weight': float(w), 'sqdist': float(d), 'cost': float(self.gamma*d)})
                          for a, b, w, d in zip(self.rows, self.cols, self.weights, self.sqdist))
         return G
     def subgraph(self, nodes)->'FeatureGraph':
         "Induced subgraph on `nodes` (renumbered 0..len(nodes)-1 in the given order), e.g. one training batch."
         nodes = np.asarray(nodes, dtype=np.int64)
-        pos = np.full(self.n, -1, np.int64); pos[nodes] = np.arange(len(nodes))
+        pos = np.full(self.n, -1, np.int64)
+        pos[nodes] = np.arange(len(nodes))
         if len(np.unique(nodes)) != len(nodes): raise ValueError("subgraph nodes must be distinct")
-        a, b = pos[self.rows], pos[self.cols]; k = (a >= 0) & (b >= 0)
+        a, b = pos[self.rows], pos[self.cols]
+        k = (a >= 0) & (b >= 0)
         lo, hi = np.minimum(a[k], b[k]), np.maximum(a[k], b[k])
         return FeatureGraph(len(nodes), lo, hi, self.sqdist[k], self.beta, self.gamma, dict(self.info, subgraph=True))
     def __repr__(self):
@@ -229,7 +254,8 @@ def build_graph(features, # Dis_t features of D_t ∪ D_u, (N, d) torch or numpy
         if pca_dim < 1: raise ValueError(f"pca_dim={pca_dim!r} must be ≥ 1 or None")
         from sklearn.decomposition import PCA
         p = PCA(int(pca_dim), svd_solver='randomized', random_state=seed).fit(x)
-        x = p.transform(x); info.update(pca_dim=int(pca_dim), pca_explained=float(p.explained_variance_ratio_.sum()))
+        x = p.transform(x)
+        info.update(pca_dim=int(pca_dim), pca_explained=float(p.explained_variance_ratio_.sum()))
     if beta is None:
         beta = default_beta(x, k, beta_quantile, n_sample, seed)
         info.update(beta_rule=f'quantile {beta_quantile} of squared distance to the '
@@ -238,7 +264,8 @@ def build_graph(features, # Dis_t features of D_t ∪ D_u, (N, d) torch or numpy
     i, j, d2 = neighbor_pairs(x, beta, None if max_neighbors is None else int(max_neighbors), seed)
     if gamma is None:
         med = float(np.median(d2[d2 > 0])) if (d2 > 0).any() else 1.0
-        gamma = 1.0 / med; info.update(gamma_rule='1 / median squared edge length')
+        gamma = 1.0 / med
+        info.update(gamma_rule='1 / median squared edge length')
     info.update(max_neighbors=max_neighbors)
     return FeatureGraph(len(x), i, j, d2, float(beta), check_number('gamma', gamma, lo=0, lo_open=True), info)
 
@@ -275,7 +302,8 @@ def laplacian_tensor(g:FeatureGraph, dtype=torch.float32, device='cpu')->torch.T
 
 def _sparse_torch(M, dtype, device)->torch.Tensor:
     M = M.tocoo()
-    idx = torch.from_numpy(np.vstack([M.row, M.col]).astype(np.int64)); val = torch.from_numpy(M.data).to(dtype)
+    idx = torch.from_numpy(np.vstack([M.row, M.col]).astype(np.int64))
+    val = torch.from_numpy(M.data).to(dtype)
     with torch.sparse.check_sparse_tensor_invariants(enable=True):   # explicit opt-in (cheap; silences torch's warning)
         return torch.sparse_coo_tensor(idx, val, M.shape).coalesce().to(device)
 
@@ -353,7 +381,9 @@ def reliability_paths(g, # `FeatureGraph` (or symmetric sparse weight matrix W)
     if (lab < -1).any() or (lab >= K).any(): raise ValueError(f"labels must be -1 or a class index in 0..{K-1}")
     if not 0 <= min_reliability <= 1: raise ValueError(f"min_reliability={min_reliability!r} must be in [0, 1]")
     if margin < 0: raise ValueError(f"margin={margin!r} must be ≥ 0")
-    D = np.full((K, n), np.inf); P = np.full((K, n), -1, np.int64); O = np.full((K, n), -1, np.int64)
+    D = np.full((K, n), np.inf)
+    P = np.full((K, n), -1, np.int64)
+    O = np.full((K, n), -1, np.int64)
     r2, c2, w2 = np.r_[rows, cols], np.r_[cols, rows], np.r_[cost, cost]
     for c in range(K):
         src = np.nonzero(lab == c)[0]
@@ -362,20 +392,28 @@ def reliability_paths(g, # `FeatureGraph` (or symmetric sparse weight matrix W)
         m = allowed[r2] & allowed[c2]
         A = sp.csr_matrix((w2[m], (r2[m], c2[m])), shape=(n, n))   # explicit zeros (duplicates) stay edges
         d, p, s = dijkstra(A, directed=True, indices=src, min_only=True, return_predecessors=True)
-        D[c] = d; P[c] = np.where(p < 0, -1, p); O[c] = np.where(np.isfinite(d), s, -1)
-    out = lab.copy(); rel = np.where(lab >= 0, 1.0, 0.0)
+        D[c] = d
+        P[c] = np.where(p < 0, -1, p)
+        O[c] = np.where(np.isfinite(d), s, -1)
+    out = lab.copy()
+    rel = np.where(lab >= 0, 1.0, 0.0)
     status = np.where(lab >= 0, 'labelled', 'unreachable').astype('<U11')
     unl = np.nonzero(lab == -1)[0]
     if len(unl) and K:
-        Du = D[:, unl]; best = Du.argmin(0); d1 = Du[best, np.arange(len(unl))]
+        Du = D[:, unl]
+        best = Du.argmin(0)
+        d1 = Du[best, np.arange(len(unl))]
         d2 = np.partition(Du, 1, axis=0)[1] if K > 1 else np.full(len(unl), np.inf)
         reach = np.isfinite(d1)
         with np.errstate(invalid='ignore'): gap = d2 - d1       # inf - inf: unreachable anyway
         amb = reach & (gap <= margin + tie_tol * (1 + d1))
         weak = reach & ~amb & (np.exp(-d1) < min_reliability)
         ok = reach & ~amb & ~weak
-        status[unl[amb]] = 'ambiguous'; status[unl[weak]] = 'weak'; status[unl[ok]] = 'assigned'
-        out[unl[ok]] = best[ok]; rel[unl[ok]] = np.exp(-d1[ok])
+        status[unl[amb]] = 'ambiguous'
+        status[unl[weak]] = 'weak'
+        status[unl[ok]] = 'assigned'
+        out[unl[ok]] = best[ok]
+        rel[unl[ok]] = np.exp(-d1[ok])
     return ReliabilityPaths(out, rel, status, D, P, O, lab)
 
 # %% ../nbs/10_graph.ipynb #5e63f773
@@ -391,8 +429,10 @@ def plot_reliability_graph(coords, # 2-D node positions, (N, 2) (e.g. the featur
     from matplotlib.collections import LineCollection
     xy = np.asarray(coords, dtype=np.float64)
     if xy.shape != (g.n, 2): raise ValueError(f"coords must be ({g.n}, 2), one point per graph node; got {xy.shape}")
-    K = rp.cost.shape[0]; names = list(classes) if classes is not None else [str(k) for k in range(K)]
-    cmap = plt.get_cmap('tab10' if K <= 10 else 'tab20'); col = np.array([cmap(k % cmap.N) for k in range(K)])
+    K = rp.cost.shape[0]
+    names = list(classes) if classes is not None else [str(k) for k in range(K)]
+    cmap = plt.get_cmap('tab10' if K <= 10 else 'tab20')
+    col = np.array([cmap(k % cmap.N) for k in range(K)])
     if ax is None: _, ax = plt.subplots(figsize=(8, 5))
     ax.add_collection(LineCollection(np.stack([xy[g.rows], xy[g.cols]], 1), colors='0.85', linewidths=0.5, zorder=0))
     un, given = rp.labels < 0, rp.given >= 0
@@ -405,7 +445,8 @@ def plot_reliability_graph(coords, # 2-D node positions, (N, 2) (e.g. the featur
     ax.scatter(*xy[given].T, s=60, c=col[rp.given[given]], edgecolor='k', lw=1.0, marker='s',
                label=f'labelled, $D_t$ ({given.sum()})', zorder=4)
     for k in range(K): ax.scatter([], [], c=[col[k]], s=30, label=names[k])
-    ax.legend(loc='best', fontsize=7, ncol=2, framealpha=0.85); ax.autoscale()
+    ax.legend(loc='best', fontsize=7, ncol=2, framealpha=0.85)
+    ax.autoscale()
     ax.set_title(title or f'reliability paths (thick: paths to {min(n_paths, len(rp.new))} path-labelled nodes)',
                  fontsize=10)
     return ax.figure

@@ -33,7 +33,7 @@ __all__ = ['ABLATIONS', 'GATE_NETS', 'CRITICS', 'PAIRINGS', 'BASE_CHANNELS', 'SC
            'GraphStep', 'graph_step', 'DisTSets', 'dis_t_sets', 'dis_t_phase', 'pretrain', 'RoundRecord',
            'round_record', 'run_round', 'finish', 'run_image2audio']
 
-# %% ../nbs/12_image2audio.ipynb #b54d9dfd
+# %% ../nbs/12_image2audio.ipynb #8c4eb771
 ABLATIONS = ('base', 'no_low_no_rel', 'no_low', 'no_high_no_rel', 'all')
 GATE_NETS = ('base', 'dis_t')
 CRITICS = ('copy', 'dis_t')
@@ -44,6 +44,7 @@ SCHEDULES = {'cpu': dict(rounds=4, pretrain_steps=300, trans_steps=25, dis_steps
              # paper-length (its numbers are not given)
              'gpu': dict(rounds=10, pretrain_steps=3000, trans_steps=300, dis_steps=200)}
 
+# %% ../nbs/12_image2audio.ipynb #d1879a8e
 @dataclass
 class Image2AudioConfig(MethodOptions):
     "Options of an Image2Audio run (checked when built; missing keys: these defaults)."
@@ -217,7 +218,9 @@ def dis_t_objective(logits_t:Tensor|None, # Dis_t logits on the D_t batch, (Bt, 
 # %% ../nbs/12_image2audio.ipynb #6b3bd22d
 def _balanced_sample(y:np.ndarray, n:int, g:torch.Generator)->np.ndarray:
     "n indices drawn (without replacement while possible) with equal total weight per class."
-    y = np.asarray(y); cnt = np.bincount(y); w = torch.tensor(1.0 / cnt[y], dtype=torch.float64)
+    y = np.asarray(y)
+    cnt = np.bincount(y)
+    w = torch.tensor(1.0 / cnt[y], dtype=torch.float64)
     return torch.multinomial(w, n, replacement=n > len(y), generator=g).numpy()
 
 def _draw(n_pool:int, n:int, g:torch.Generator)->np.ndarray:
@@ -227,10 +230,12 @@ def _draw(n_pool:int, n:int, g:torch.Generator)->np.ndarray:
 
 @torch.no_grad()
 def _features(net, X:Tensor, device, bs:int=256)->Tensor:
-    was = net.training; net.eval()
+    was = net.training
+    net.eval()
     if len(X) == 0: return torch.zeros(0, net.feat_dim)
     out = torch.cat([net.features(X[i:i+bs].to(device)).cpu() for i in range(0, len(X), bs)])
-    net.train(was); return out
+    net.train(was)
+    return out
 
 @torch.no_grad()
 def generate(model:Translator, # the translator
@@ -241,11 +246,16 @@ def generate(model:Translator, # the translator
              batch:int=32, # ranking batch ("for every batch", §2.2)
              device='cpu')->dict: # x (N,1,64,156), y, log_density, high (bool)
     "Translate faces (posterior mean), estimate each translation's IWAE log-density and split every batch by ε."
-    was = model.training; model.eval(); X, LD, H = [], [], []
+    was = model.training
+    model.eval()
+    X, LD, H = [], [], []
     for i in range(0, len(faces), batch):
-        x = model.translate_f2a(faces[i:i+batch].to(device)); ld = model.log_density_a(x, k=k)
+        x = model.translate_f2a(faces[i:i+batch].to(device))
+        ld = model.log_density_a(x, k=k)
         h, _ = split_by_density(ld, eps) if len(x) else (torch.zeros(0, dtype=torch.bool), None)
-        X.append(x.cpu()); LD.append(ld.cpu()); H.append(h.cpu())
+        X.append(x.cpu())
+        LD.append(ld.cpu())
+        H.append(h.cpu())
     model.train(was)
     return dict(x=torch.cat(X), y=np.asarray(labels, np.int64), log_density=torch.cat(LD), high=torch.cat(H).numpy())
 
@@ -296,7 +306,8 @@ def _save_state(path, model, trainer, extra:dict):
 def _load_state(path, model, trainer)->dict:
     from safetensors import safe_open
     with safe_open(str(path), 'pt') as f:
-        meta = json.loads(f.metadata()['meta']); t = {k: f.get_tensor(k) for k in f.keys()}
+        meta = json.loads(f.metadata()['meta'])
+        t = {k: f.get_tensor(k) for k in f.keys()}
     model.load_state_dict({k[6:]: v for k, v in t.items() if k.startswith('model.')})
     for n, o in (('opt_g', trainer.opt_g), ('opt_d', trainer.opt_d)): optim_from_tensors(o, n, t, meta[n])
     return meta['extra']
@@ -349,7 +360,8 @@ def path_agreement(graph, # the round's graph, S1's nodes first
 @torch.no_grad()
 def _translate(model, faces:Tensor, device, bs:int=128)->Tensor:
     "Posterior-mean translations of faces, in batches, in eval mode."
-    was = model.training; model.eval()
+    was = model.training
+    model.eval()
     out = [model.translate_f2a(faces[i:i+bs].to(device)).cpu() for i in range(0, len(faces), bs)]
     model.train(was)
     return torch.cat(out) if out else torch.zeros(0, 1, 64, 156)
@@ -424,14 +436,17 @@ def _fig_generations(Xreal, yreal, gen:dict, classes:list, n:int=3):
         for q, c in enumerate(pick):
             idx = np.nonzero(y == classes.index(c))[0][:n]
             for i in range(n):
-                ax = axs[i, 2 * p + q]; ax.set_xticks([]); ax.set_yticks([])
+                ax = axs[i, 2 * p + q]
+                ax.set_xticks([])
+                ax.set_yticks([])
                 if i < len(idx):
                     ax.imshow(X[idx[i], 0].cpu().numpy(), origin='lower', aspect='auto', cmap='magma', vmin=-1, vmax=1)
                 if i == 0: ax.set_title(f'{title}: {c}', fontsize=8)
     for p in range(len(sets), 3):
         for q in range(2):
             for i in range(n): axs[i, 2 * p + q].axis('off')
-    fig.tight_layout(); return fig
+    fig.tight_layout()
+    return fig
 
 def _save_graph_fig(run, feats:Tensor, graph, rp, classes:list, r:int):
     "Paper Figure 3: the round's graph on the first two principal components of Dis_t's features (`graph.png`)."
@@ -441,8 +456,10 @@ def _save_graph_fig(run, feats:Tensor, graph, rp, classes:list, r:int):
     fig = plot_reliability_graph(xy, graph, rp, classes, n_paths=12,
                                  title=f'round {r+1}: {graph.n} nodes, {graph.n_edges} edges; '
                                        'squares: S1 and high-density translations')
-    fig.axes[0].set_xlabel('PC 1 of $Dis_t$ features'); fig.axes[0].set_ylabel('PC 2')
-    run.save_fig(fig, 'graph.png'); plt.close(fig)
+    fig.axes[0].set_xlabel('PC 1 of $Dis_t$ features')
+    fig.axes[0].set_ylabel('PC 2')
+    run.save_fig(fig, 'graph.png')
+    plt.close(fig)
 
 def _nan_to_none(d:dict)->dict:
     return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in d.items()}
@@ -522,8 +539,9 @@ def setup(data, # `ExperimentData`
                        dis_t_channels=c.dis_channels, au_dim=au_dim)
     trainer = TranslatorTrainer(model, LossWeights(cls=c.class_weight), lr=c.trans_lr, dis_lr=c.dis_lr,
                                 k_density=c.k_density, device=s.device, align=c.align, precision=c.precision)
-    return Image2AudioState(c, data, run, s.seed, s.device, sp, s1, du, s4, (f0, y0) if c.pairing == 'unpaired' else None,
-                            ppool, base, base_pred, judge, jm, model, trainer, _held_aside(y0, c.held_aside, s.seed))
+    pool = (f0, y0) if c.pairing == 'unpaired' else None
+    return Image2AudioState(c, data, run, s.seed, s.device, sp, s1, du, s4, pool, ppool, base, base_pred, judge, jm,
+                            model, trainer, _held_aside(y0, c.held_aside, s.seed))
 
 # %% ../nbs/12_image2audio.ipynb #547b4c56
 @dataclass
@@ -683,7 +701,7 @@ def _dis_t_update(net, opt, c, d:DisTSets, gs:GraphStep|None, w:TermWeights, A, 
     iu = _draw(len(d.Xu), c.dis_batch, g)
     ig = _draw(len(d.Xg), c.dis_batch, g) if c.use_low and len(d.Xg) else np.zeros(0, np.int64)
     net.train()
-    lr = net(A(torch.cat([d.Xt[it], d.Xu[iu]]).to(device)))                # real: the only batches that move BN statistics
+    lr = net(A(torch.cat([d.Xt[it], d.Xu[iu]]).to(device)))            # real: the only batches that move BN statistics
     bt = len(it)
     with frozen_bn_stats(net):                                             # translations: normalised by real statistics
         lh = net(A(d.Xh[ih].to(device))) if len(ih) else lr[:0]
@@ -713,7 +731,7 @@ def dis_t_phase(net, # Dis_t
     w = c.term_weights() if weights is None else weights
     aug = SpecAugment().to(device) if c.augment else None
     if aug is not None: aug.train()
-    A = (lambda x: aug(x, g)) if aug is not None else (lambda x: x)       # the same augmentation for real and translated
+    A = (lambda x: aug(x, g)) if aug is not None else (lambda x: x)   # the same augmentation for real and translated
     gs = gs if c.use_rel else None
     rows = [_dis_t_update(net, opt, c, d, gs, w, A, g, device) for _ in range(c.dis_steps)]
     return pd.DataFrame(rows).mean().to_dict() if rows else {}
@@ -858,8 +876,9 @@ def finish(x:Image2AudioState, # the run, after its last round
     weights = {k: v.contiguous().cpu() for k, v in x.model.state_dict().items()}
     atomic_write_bytes(x.run/'model_i2a.safetensors', st_save(weights, metadata=meta))
     scores = _nan_to_none({k: gs[k] for k in ('is_base', 'is_high', 'is_low', 'fid_high', 'fid_low')})
-    return dict(y_true=Y[x.s4], y_pred=y_pred, split=x.sp, ablation=c.ablation, pairing=c.pairing, image2audio=asdict(c),
-                **scores, n_gen_high=int(hi.sum()), n_gen_low=int((~hi).sum()), eps_final=c.eps_max,
+    return dict(y_true=Y[x.s4], y_pred=y_pred, split=x.sp, ablation=c.ablation, pairing=c.pairing,
+                image2audio=asdict(c), **scores, n_gen_high=int(hi.sum()), n_gen_low=int((~hi).sum()),
+                eps_final=c.eps_max,
                 base_accuracy=float((x.base_pred == Y[x.s4]).mean()),     # the warm start's own S4 accuracy (paired)
                 inception=INCEPTION, **x.jm)
 
@@ -896,7 +915,8 @@ def run_image2audio(data, # `ExperimentData`
     if c.ablation == 'base': return _run_base_row(data, cfg, run, c)
     x, ckpt, alog = setup(data, cfg, run, c), run/'checkpoint_i2a.safetensors', AnnealLog(data.classes)
     start, history, pseudo, pre = _resume(x, ckpt, alog)
-    for r in tqdm(range(start, c.rounds), desc='rounds', disable=not cfg.settings.progress, initial=start, total=c.rounds):
+    bar = tqdm(range(start, c.rounds), desc='rounds', disable=not cfg.settings.progress, initial=start, total=c.rounds)
+    for r in bar:
         rec, pseudo = run_round(x, r, pseudo, alog)
         history.append(rec.to_dict())
         extra = dict(round=r + 1, history=history, pseudo=pseudo.tolist(), anneal=alog.rows, pretrain=pre)

@@ -10,9 +10,9 @@ import torch
 from .core import to_bool, to_int, to_float, check_bounds, resolve_device
 
 # %% auto #0
-__all__ = ['DATASETS', 'RUNTIME', 'PATH_OPTIONS', 'CLI_ONLY', 'RESERVED', 'METHODS', 'opt', 'OptionSpec', 'option_specs',
-           'check_option', 'MethodOptions', 'RunOptions', 'RunSettings', 'RunConfig', 'run_config', 'run_settings',
-           'Method', 'register_method', 'load_methods', 'method_options', 'describe_methods']
+__all__ = ['DATASETS', 'RUNTIME', 'PATH_OPTIONS', 'CLI_ONLY', 'RUN_FLAGS', 'RESERVED', 'METHODS', 'opt', 'OptionSpec',
+           'option_specs', 'check_option', 'MethodOptions', 'RunOptions', 'RunSettings', 'RunConfig', 'run_config',
+           'run_settings', 'Method', 'register_method', 'load_methods', 'method_options', 'describe_methods']
 
 # %% ../nbs/06a_methods.ipynb #07ad9650
 def opt(default, # the option's default value
@@ -181,7 +181,8 @@ class RunOptions(MethodOptions):
 RUNTIME = ('overwrite', 'cache_dir', 'progress') # arguments of `run_experiment` that do not change a result
 PATH_OPTIONS = ('data_dir', 'face_dirs', 'au_dir', 'out_dir') # run options that name folders
 CLI_ONLY = ('no_cache', 'quiet') # console flags of those arguments
-RESERVED = {s.name for s in option_specs(RunOptions)} | set(RUNTIME) | set(CLI_ONLY) | {'method'} # a method may not use
+RUN_FLAGS = {*RUNTIME, *CLI_ONLY, 'method'} # `run_experiment`'s own arguments and their console flags
+RESERVED = {s.name for s in option_specs(RunOptions)} | RUN_FLAGS # names a method may not use
 
 # %% ../nbs/06a_methods.ipynb #a4d27ed7
 @dataclass(frozen=True)

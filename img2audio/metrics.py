@@ -44,7 +44,9 @@ def plot_confusion_counts(cm, # confusion counts, (K, K): rows true, columns pre
     else: fig = ax.figure
     sns.heatmap(cm / np.maximum(cm.sum(1, keepdims=True), 1), annot=True, fmt='.2f', cmap='Blues', vmin=0, vmax=1,
                 xticklabels=classes, yticklabels=classes, cbar=False, ax=ax, annot_kws={'fontsize': fontsize})
-    ax.set_xlabel('predicted'); ax.set_ylabel('true'); ax.set_title(title)
+    ax.set_xlabel('predicted')
+    ax.set_ylabel('true')
+    ax.set_title(title)
     fig.tight_layout()
     return fig
 

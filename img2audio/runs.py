@@ -258,8 +258,12 @@ def plot_spec_grid(specs:torch.Tensor, labels:torch.Tensor, classes:list, per_cl
     for r, c in enumerate(classes):
         idx = torch.nonzero(labels == r).flatten()[:per_class]
         for k in range(per_class):
-            ax = axs[r, k]; ax.set_xticks([]); ax.set_yticks([])
+            ax = axs[r, k]
+            ax.set_xticks([])
+            ax.set_yticks([])
             if k < len(idx):
                 ax.imshow(specs[idx[k], 0].cpu(), origin='lower', aspect='auto', cmap='magma', vmin=-1, vmax=1)
             if k == 0: ax.set_ylabel(c, rotation=0, ha='right', va='center', fontsize=8)
-    fig.suptitle(title); fig.tight_layout(); return fig
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig

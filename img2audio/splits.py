@@ -26,7 +26,9 @@ def actor_groups(actors, # one actor id per clip (or the unique actors)
     rng = np.random.default_rng(seed)
     order = []
     for g in sorted(a.gender.fillna('?').unique()):
-        members = list(a.actor[a.gender.fillna('?') == g]); rng.shuffle(members); order += members
+        members = list(a.actor[a.gender.fillna('?') == g])
+        rng.shuffle(members)
+        order += members
     perm = rng.permutation(n_groups)
     names = SPLIT_NAMES if n_groups == 4 else tuple(f'S{i+1}' for i in range(n_groups))
     groups = {n: [] for n in names}

@@ -10,11 +10,13 @@ import pandas as pd
 from tqdm.auto import tqdm
 from submitit.slurm.slurm import SlurmInfoWatcher
 from .experiment import resolve_config, run_experiment, register_command, _parse_value
+from .methods import load_methods
 from .results import collect_runs
 
 # %% auto #0
 __all__ = ['EXECUTORS', 'ENDED', 'expand_grid', 'plan_sweep', 'is_finished', 'run_jobs', 'slurm_parameters', 'make_executor',
-           'sbatch_preview', 'has_accounting', 'QueueWatcher', 'follow_with_squeue', 'gather', 'submit', 'sweep']
+           'sbatch_preview', 'has_accounting', 'QueueWatcher', 'follow_with_squeue', 'run_record', 'records', 'gather',
+           'submit', 'sweep']
 
 # %% ../nbs/60_sweep.ipynb #a6ea0c1d
 def expand_grid(grid:dict # option name → list of values
@@ -32,16 +34,17 @@ def plan_sweep(method:str, # a registered method
                grid:dict|None=None, # method options → values to sweep
                seeds=(0,), # seeds
                folds=(0,), # folds (0-3)
+               name=None, # function(dataset, opts, fold, seed) → run folder below root (default dataset-method-…)
                **common # options shared by every run (dataset, data_dir, epochs, …)
               )->list: # jobs: dicts with 'name' and the `run_experiment` keyword arguments 'kwargs'
     "The sweep's runs, seed first (a stopped sweep leaves whole seeds), each configuration checked before any run."
-    jobs = []
+    jobs, ds = [], common.get('dataset', 'synthetic')
     for seed, fold, opts in itertools.product(seeds, folds, expand_grid(grid or {})):
         kw = dict(method=method, seed=int(seed), fold=int(fold), **common, **opts)
-        name = _name(method, common.get('dataset', 'synthetic'), opts, fold, seed)
-        kw['out_dir'] = str(Path(root)/name)
+        name_ = _name(method, ds, opts, fold, seed) if name is None else name(ds, opts, fold, seed)
+        kw['out_dir'] = str(Path(root)/name_)
         resolve_config(**kw)                      # unknown, misspelt or out-of-range options fail here, by name
-        jobs.append({'name': name, 'kwargs': kw})
+        jobs.append({'name': name_, 'kwargs': kw})
     return jobs
 
 # %% ../nbs/60_sweep.ipynb #a70c3517
@@ -58,7 +61,8 @@ def run_jobs(jobs:list, # from `plan_sweep`
     out = []
     for j in jobs:
         if is_finished(j):
-            out.append({'name': j['name'], 'status': 'done before', 'seconds': 0.0}); continue
+            out.append({'name': j['name'], 'status': 'done before', 'seconds': 0.0})
+            continue
         t0 = time.perf_counter()
         try:
             m = run_experiment(**j['kwargs'], progress=progress)
@@ -158,6 +162,28 @@ def _is_series(v)->bool:
     num = lambda x: x is None or (isinstance(x, (int, float)) and not isinstance(x, bool))
     return isinstance(v, list) and any(x is not None for x in v) and all(map(num, v))
 
+def run_record(folder # a run folder
+              )->dict|None: # None if the run has not finished
+    "A finished run as one record: its metrics, the method's full resolved options, the code commit, its timings."
+    folder = Path(folder)
+    if not (folder/'metrics.json').exists() or not (folder/'config.json').exists(): return None
+    cfg, met = json.loads((folder/'config.json').read_text()), json.loads((folder/'metrics.json').read_text())
+    p, t = cfg['params'], folder/'timings.json'
+    t = json.loads(t.read_text()) if t.exists() else {}
+    m = load_methods().get(p['method'])
+    opts = {k: p[k] for k in sorted(m.option_names()) if k in p} if m is not None else {}
+    return {**met, 'run': folder.name, 'method': p['method'], 'dataset': p['dataset'], 'seed': p['seed'],
+            'fold': p.get('fold', 0), 'options': opts, 'commit': (cfg.get('versions') or {}).get('commit'),
+            'torch_threads': cfg.get('torch_threads'), 'method_seconds': t.get('method'),
+            'total_seconds': t.get('total')}
+
+def records(root, # folder searched recursively for run folders
+            method:str|None=None # only this method's runs (None: all)
+           )->list:
+    "`run_record` of every finished run below `root`."
+    recs = (run_record(m.parent) for m in sorted(Path(root).rglob('metrics.json')))
+    return [r for r in recs if r is not None and (method is None or r['method'] == method)]
+
 def gather(root # folder of run folders
           )->pd.DataFrame: # `collect_runs(root)` with confusion counts and series; also written to root/runs.json
     "Gather the finished runs below `root` (collect_runs) and write root/runs.json, with each run's numeric series."
@@ -168,7 +194,7 @@ def gather(root # folder of run folders
         t = Path(r['run'])/'timings.json'
         t = json.loads(t.read_text()) if t.exists() else {}
         r.update(run=Path(r['run']).name, classes=m.get('classes'), confusion=m.get('confusion'),
-                 method_seconds=t.get('method'))
+                 method_seconds=t.get('method'), options=run_record(r['run'])['options'])
         r['series'] = {k: v for k, v in m.items() if _is_series(v)}          # e.g. per-round diagnostics
         recs.append({k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()})
     Path(root).mkdir(parents=True, exist_ok=True)

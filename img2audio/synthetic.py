@@ -84,39 +84,42 @@ def _syllable_index(t, bounds):
     idx = (t[None, :, None] >= bounds[:, None, :]).sum(-1) - 1
     S = bounds.shape[1] - 1
     k = np.clip(idx, 0, S - 1)
-    b0 = np.take_along_axis(bounds, k, 1); b1 = np.take_along_axis(bounds, k + 1, 1)
+    b0 = np.take_along_axis(bounds, k, 1)
+    b1 = np.take_along_axis(bounds, k + 1, 1)
     u = np.clip((t[None] - b0) / (b1 - b0), 0, 1)
     return idx, k, u
 
 # %% ../nbs/01_synthetic.ipynb #9c26a944
 def _stft(x, n_fft):
     "STFT (B,T,K) of real signals (B,n): periodic Hann window, hop n_fft/2, frames centred on multiples of the hop."
-    hop = n_fft // 2; n = x.shape[1]
+    hop = n_fft // 2
+    n = x.shape[1]
     xp = np.pad(x, ((0, 0), (hop, n_fft + hop)))
     fr = np.lib.stride_tricks.sliding_window_view(xp, n_fft, axis=1)[:, ::hop][:, :-(-n // hop) + 1]
     return sp_fft.rfft(fr * np.hanning(n_fft + 1)[:-1].astype(x.dtype), axis=-1)
 
 def _istft(X, n_fft, n):
     "Inverse of `_stft`: overlap-add (periodic Hann at 50% overlap sums to one)."
-    hop = n_fft // 2; fr = sp_fft.irfft(X, n=n_fft, axis=-1); B, T = fr.shape[:2]
+    hop = n_fft // 2
+    fr = sp_fft.irfft(X, n=n_fft, axis=-1)
+    B, T = fr.shape[:2]
     out = np.zeros((B, (T + 1) * hop), fr.dtype)
-    out[:, :T * hop] += fr[:, :, :hop].reshape(B, -1); out[:, hop:] += fr[:, :, hop:].reshape(B, -1)
+    out[:, :T * hop] += fr[:, :, :hop].reshape(B, -1)
+    out[:, hop:] += fr[:, :, hop:].reshape(B, -1)
     return out[:, hop:hop + n]
 
-# %% ../nbs/01_synthetic.ipynb #bcd02da3
-def render_voices(
-    p:dict, # voice parameters, each (B,) (see `VOICE_PARAMS`) plus 'f0_base' (Hz), 'formant_scale', 'statement'
-    rng:np.random.Generator, # source of all randomness
-    sr:int=16000, # sample rate
-    seconds:float=CLIP_SECONDS # clip length
-)->np.ndarray:
-    "Synthesise a batch of utterances, (B, seconds*sr) float32 in [-1,1]."
-    B, n = len(p['f0']), int(round(seconds * sr)); f32 = np.float32
-    randn = lambda *shape: rng.standard_normal(shape, dtype=f32)
-    noise = lambda *shape: (rng.random(shape, dtype=f32) - f32(0.5)) * f32(12 ** 0.5)  # fast unit-variance noise
-    col = lambda k: np.asarray(p[k], f32)[:, None]
-    hop_c = sr // 200; nc = n // hop_c + 1; tc = np.arange(nc) * hop_c / sr
-    # 1. timing: syllable boundaries, voiced envelope with shimmer, consonant envelope
+# %% ../nbs/01_synthetic.ipynb #4fc3924a
+class _Draws:
+    "The synthesiser's draws from one generator: float32 normals and fast unit-variance uniform noise."
+    def __init__(self, rng:np.random.Generator): self.rng = rng
+    def randn(self, *shape): return self.rng.standard_normal(shape, dtype=np.float32)
+    def noise(self, *shape): return (self.rng.random(shape, dtype=np.float32) - np.float32(0.5)) * np.float32(12 ** 0.5)
+
+def _col(p:dict, k:str)->np.ndarray: return np.asarray(p[k], np.float32)[:, None]
+
+def _voice_timing(p:dict, r:_Draws, tc:np.ndarray, seconds:float)->dict:
+    "Step 1: syllable boundaries, the voiced envelope with shimmer, the consonant envelope (control rate `tc`)."
+    rng, B, f32 = r.rng, len(p['f0']), np.float32
     stress = np.array([STATEMENTS[int(s)]['stress'] for s in p['statement']], f32)    # (B,S)
     S = stress.shape[1]
     dur = np.clip(S / np.asarray(p['rate']), 1.4, 2.6)
@@ -126,56 +129,88 @@ def render_voices(
     bounds = start[:, None] + np.concatenate([np.zeros((B, 1)), np.cumsum(d, 1)], 1)    # (B,S+1)
     idx, k, u = _syllable_index(tc, bounds)
     inside = (idx >= 0) & (idx < S)
-    # consonant share of each syllable
-    ck = np.take_along_axis(rng.uniform(0.12, 0.25, (B, S)), k, 1)
+    ck = np.take_along_axis(rng.uniform(0.12, 0.25, (B, S)), k, 1)                    # consonant share of a syllable
     amp_syl = np.take_along_axis((stress * 0.5 + 0.5) * rng.uniform(0.85, 1.15, (B, S)), k, 1)
     voiced = np.where(inside, np.sin(np.pi * np.clip((u - ck) / (1 - ck), 0, 1)) ** 0.7, 0) * amp_syl
-    voiced *= np.exp(col('shimmer') * randn(B, nc))
+    voiced *= np.exp(_col(p, 'shimmer') * r.randn(B, len(tc)))
     fric = np.where(inside & (u < ck), np.sin(np.pi * np.clip(u / ck, 0, 1)), 0)
-    # 2. F0 contour in semitones: level + slope + arch + stress accents + slow wander, then jitter
+    return dict(stress=stress, S=S, bounds=bounds, k=k, u=u, inside=inside, voiced=voiced, fric=fric)
+
+def _voice_f0(p:dict, r:_Draws, tc:np.ndarray, t:dict)->np.ndarray:
+    "Step 2: the F0 contour in Hz: level + slope + arch + stress accents + slow wander (semitones), then jitter."
+    col, B, nc, bounds = lambda k: _col(p, k), len(p['f0']), len(tc), t['bounds']
     U = np.clip((tc[None] - bounds[:, :1]) / (bounds[:, -1:] - bounds[:, :1]), 0, 1)
-    accent = np.where(inside, np.take_along_axis(stress, k, 1) * np.sin(np.pi * u), 0)
-    wander = uniform_filter1d(randn(B, nc), 40, axis=1) * 1.5
+    accent = np.where(t['inside'], np.take_along_axis(t['stress'], t['k'], 1) * np.sin(np.pi * t['u']), 0)
+    wander = uniform_filter1d(r.randn(B, nc), 40, axis=1) * 1.5
     st = (col('f0') + col('f0_slope') * (U - 0.5) + col('f0_arch') * (np.sin(np.pi * U) - 0.64)
           + col('f0_range') * (accent - 0.3) + wander)
-    f0 = col('f0_base') * 2 ** (st / 12) * (1 + col('jitter') * randn(B, nc))
-    ctl = torch.from_numpy(np.stack([f0, voiced, fric], 1).astype(f32))
-    f0_s, amp_s, fric_s = F.interpolate(ctl, size=n, mode='linear', align_corners=True).numpy().transpose(1, 0, 2)
-    # 3. source: Rosenberg glottal pulse from the accumulated phase, its derivative, aspiration noise
+    return col('f0_base') * 2 ** (st / 12) * (1 + col('jitter') * r.randn(B, nc))
+
+def _voice_source(p:dict, r:_Draws, f0_s:np.ndarray, amp_s:np.ndarray, sr:int)->np.ndarray:
+    "Step 3: the source: a Rosenberg glottal pulse from the accumulated phase, its derivative, aspiration noise."
+    f32, oq = np.float32, _col(p, 'open_q')
     ph = np.cumsum(f0_s.astype(np.float64) / sr, axis=1) % 1.0
-    ph = ph.astype(f32); oq = col('open_q'); a = f32(0.6) * oq
+    ph = ph.astype(f32)
+    a = f32(0.6) * oq
     g = np.where(ph < a, 0.5 * (1 - np.cos(np.pi * ph / a)),
                  np.where(ph < oq, np.cos(0.5 * np.pi * (ph - a) / (oq - a)), 0))
     exc = np.diff(g, axis=1, prepend=g[:, :1])
     exc /= exc.std(1, keepdims=True) + 1e-12
-    src = (exc + 2 * col('breath') * noise(B, n)) * amp_s
-    # 4. filter in the STFT domain: each syllable's vowel formants (crossfaded between syllables) x spectral tilt
-    n_fft = 2 ** int(round(np.log2(sr * 0.032))); hop = n_fft // 2
+    return (exc + 2 * _col(p, 'breath') * r.noise(*f0_s.shape)) * amp_s
+
+# %% ../nbs/01_synthetic.ipynb #c59b03de
+def _voice_filter(p:dict, r:_Draws, src:np.ndarray, t:dict, sr:int)->np.ndarray:
+    "Step 4: filter in the STFT domain: each syllable's vowel formants (crossfaded between syllables) × spectral tilt."
+    col, B, S, f32 = lambda k: _col(p, k), len(p['f0']), t['S'], np.float32
+    n_fft = 2 ** int(round(np.log2(sr * 0.032)))
+    hop = n_fft // 2
     X = _stft(src, n_fft)                                                                  # (B,T,K)
     tf = np.arange(X.shape[1]) * hop / sr
-    _, kf, _ = _syllable_index(tf, bounds)
+    _, kf, _ = _syllable_index(tf, t['bounds'])
     W = uniform_filter1d((kf[..., None] == np.arange(S)).astype(f32), max(1, int(0.06 * sr / hop)), axis=1)  # (B,T,S)
     vf = np.array([[VOWEL_FORMANTS[v] for v in STATEMENTS[int(s)]['vowels']] for s in p['statement']], f32)  # (B,S,3)
-    vf = vf * col('formant_scale')[..., None] * np.exp(0.04 * randn(*vf.shape))
-    # (B,1,S,4)
-    Fq = np.concatenate([vf, np.broadcast_to(3300 * col('formant_scale')[..., None], (B, S, 1))], 2)[:, None]
-    Bq = (np.array([70, 100, 140, 200], f32) * rng.uniform(0.8, 1.3, (B, 1, 1, 4))
+    vf = vf * col('formant_scale')[..., None] * np.exp(0.04 * r.randn(*vf.shape))
+    F4 = np.broadcast_to(3300 * col('formant_scale')[..., None], (B, S, 1))                # the fourth formant
+    Fq = np.concatenate([vf, F4], 2)[:, None]                                             # (B,1,S,4)
+    Bq = (np.array([70, 100, 140, 200], f32) * r.rng.uniform(0.8, 1.3, (B, 1, 1, 4))
           * (1 + 2 * col('breath')[..., None, None])).astype(f32)
     f = np.fft.rfftfreq(n_fft, 1 / sr).astype(f32)[None, :, None, None]                   # (1,K,1,1)
     Hs = np.prod(Fq ** 2 / np.sqrt((Fq ** 2 - f ** 2) ** 2 + (Bq * f) ** 2), axis=-1)      # (B,K,S) per-vowel response
     Hs *= 10 ** (col('tilt')[..., None] * np.log2(np.maximum(f[..., 0], 100) / 500) / 20)
     H = np.matmul(W, Hs.astype(f32).transpose(0, 2, 1))                                    # (B,T,K)
-    y = _istft(X * H, n_fft, n)
-    # 5. consonants, level, background noise at a random SNR
+    return _istft(X * H, n_fft, src.shape[1])
+
+def _voice_mix(p:dict, r:_Draws, y:np.ndarray, amp_s:np.ndarray, fric_s:np.ndarray)->np.ndarray:
+    "Step 5: consonants, level, background noise at a random SNR."
+    B, n, f32 = y.shape[0], y.shape[1], np.float32
     vmask = amp_s > 0.05
     y /= np.sqrt((y ** 2 * vmask).sum(1, keepdims=True) / np.maximum(vmask.sum(1, keepdims=True), 1)) + 1e-12
-    hiss = np.diff(noise(B, n + 1), axis=1); hiss /= hiss.std(1, keepdims=True)
+    hiss = np.diff(r.noise(B, n + 1), axis=1)
+    hiss /= hiss.std(1, keepdims=True)
     y += 0.35 * hiss * fric_s
-    level = 0.03 * 10 ** ((np.asarray(p['energy']) + rng.uniform(-2, 2, B)) / 20)
-    bgn = lfilter(np.ones(1, f32), np.array([1, -0.9], f32), noise(B, n), axis=1); bgn /= bgn.std(1, keepdims=True)
-    snr = rng.uniform(15, 35, B)
+    level = 0.03 * 10 ** ((np.asarray(p['energy']) + r.rng.uniform(-2, 2, B)) / 20)
+    bgn = lfilter(np.ones(1, f32), np.array([1, -0.9], f32), r.noise(B, n), axis=1)
+    bgn /= bgn.std(1, keepdims=True)
+    snr = r.rng.uniform(15, 35, B)
     y = level[:, None].astype(f32) * (y + bgn * (10 ** (-snr[:, None] / 20)).astype(f32))
     return np.clip(y, -1, 1).astype(f32)
+
+def render_voices(
+    p:dict, # voice parameters, each (B,) (see `VOICE_PARAMS`) plus 'f0_base' (Hz), 'formant_scale', 'statement'
+    rng:np.random.Generator, # source of all randomness
+    sr:int=16000, # sample rate
+    seconds:float=CLIP_SECONDS # clip length
+)->np.ndarray:
+    "Synthesise a batch of utterances, (B, seconds*sr) float32 in [-1,1]: timing, F0, source, filter, mix."
+    r, n = _Draws(rng), int(round(seconds * sr))
+    hop_c = sr // 200
+    tc = np.arange(n // hop_c + 1) * hop_c / sr                                     # control rate: 5 ms
+    t = _voice_timing(p, r, tc, seconds)
+    f0 = _voice_f0(p, r, tc, t)
+    ctl = torch.from_numpy(np.stack([f0, t['voiced'], t['fric']], 1).astype(np.float32))
+    f0_s, amp_s, fric_s = F.interpolate(ctl, size=n, mode='linear', align_corners=True).numpy().transpose(1, 0, 2)
+    src = _voice_source(p, r, f0_s, amp_s, sr)
+    return _voice_mix(p, r, _voice_filter(p, r, src, t, sr), amp_s, fric_s)
 
 # %% ../nbs/01_synthetic.ipynb #7590877d
 def _face_identity(rng)->dict:
@@ -191,20 +226,26 @@ def draw_face(e:dict, # face parameters, scalars (see `FACE_PARAMS`)
               size:int=64 # output side in pixels
              )->np.ndarray:
     "Draw one grayscale face, (size,size) uint8."
-    S = 2 * size / 64; W = 2 * size
+    S = 2 * size / 64
+    W = 2 * size
     bg = int(np.clip(ident['bg'] + rng.normal(0, 5), 0, 255))
-    img = Image.new('L', (W, W), bg); dr = ImageDraw.Draw(img)
+    img = Image.new('L', (W, W), bg)
+    dr = ImageDraw.Draw(img)
     cx, cy = W / 2, W / 2 + (2 + ident['cy']) * S
     fw, fh = ident['face_w'] * S, ident['face_h'] * S
-    skin = int(ident['skin']); dark = int(ident['skin'] * 0.3)
+    skin = int(ident['skin'])
+    dark = int(ident['skin'] * 0.3)
     dr.ellipse([cx - fw - 2 * S, cy - fh - 3 * S, cx + fw + 2 * S, cy + 0.2 * fh], fill=int(ident['hair']))
     dr.ellipse([cx - fw, cy - fh, cx + fw, cy + fh], fill=skin)
     ey, ex = cy - 0.22 * fh, ident['eye_sep'] * S
     for s in (-1, 1):
-        x0 = cx + s * ex; hw = 3.5 * S * ident['eye_w']; hh = 1.8 * S * e['eye_open']
+        x0 = cx + s * ex
+        hw = 3.5 * S * ident['eye_w']
+        hh = 1.8 * S * e['eye_open']
         dr.ellipse([x0 - hw, ey - hh, x0 + hw, ey + hh], fill=min(255, skin + 40), outline=dark,
                    width=max(1, int(S / 2)))
-        r = min(1.6 * S, hh); dr.ellipse([x0 - 1.6 * S, ey - r, x0 + 1.6 * S, ey + r], fill=dark)
+        r = min(1.6 * S, hh)
+        dr.ellipse([x0 - 1.6 * S, ey - r, x0 + 1.6 * S, ey + r], fill=dark)
         by = ey - (4.5 + e['brow_raise']) * S
         xi, xo = cx + s * (ex - 3.5 * S), cx + s * (ex + 4.5 * S)
         pts = [(xi, by - e['brow_inner'] * S), ((xi + xo) / 2, by - 0.8 * S - 0.3 * e['brow_inner'] * S),
@@ -215,7 +256,8 @@ def draw_face(e:dict, # face parameters, scalars (see `FACE_PARAMS`)
     for j in range(int(round(3 * e['nose_wrinkle']))):
         yy = ey + (0.5 + 1.5 * j) * S
         dr.line([(cx - 2.5 * S, yy), (cx + 2.5 * S, yy + 0.5 * S)], fill=int(skin * 0.55), width=max(1, int(S / 2)))
-    my = cy + 0.55 * fh; mw = 7 * S * e['mouth_width'] * ident['mouth_w']
+    my = cy + 0.55 * fh
+    mw = 7 * S * e['mouth_width'] * ident['mouth_w']
     xs = np.linspace(-1, 1, 17)
     yl = my - e['mouth_curve'] * S * xs ** 2 - e['mouth_asym'] * S * np.maximum(xs, 0) ** 2
     yu = yl - e['lip_raise'] * S * (1 - xs ** 2)
@@ -228,7 +270,8 @@ def draw_face(e:dict, # face parameters, scalars (see `FACE_PARAMS`)
     img = img.rotate(rng.normal(0, 4), resample=Image.BILINEAR, translate=tuple(rng.normal(0, 1.5, 2) * S),
                      fillcolor=bg)
     a = np.asarray(img.resize((size, size), Image.BOX), dtype=np.float32)
-    gy, gx = np.mgrid[-1:1:size * 1j, -1:1:size * 1j]; th = rng.uniform(0, 2 * np.pi)
+    gy, gx = np.mgrid[-1:1:size * 1j, -1:1:size * 1j]
+    th = rng.uniform(0, 2 * np.pi)
     a = (a * rng.uniform(0.85, 1.15) + rng.uniform(0, 20) * (np.cos(th) * gx + np.sin(th) * gy)
          + rng.normal(0, rng.uniform(3, 8), a.shape))
     return np.clip(np.round(a), 0, 255).astype(np.uint8)
@@ -244,7 +287,8 @@ def _actor_clips(actor:int, seed:int, sr:int):
     "Meta, waves (60, n) and faces (60,64,64) of one synthetic actor."
     rng = np.random.default_rng([seed, actor])
     g = 'M' if actor % 2 else 'F'
-    des = _design(); B = len(des)
+    des = _design()
+    B = len(des)
     # actor and clip expressiveness, shared by voice and face
     expr = rng.uniform(0.6, 1.3) * np.exp(0.25 * rng.standard_normal(B))
     gains = des.intensity.map(INTENSITY_GAIN).to_numpy()
@@ -273,7 +317,8 @@ def make_synthetic_corpus(n_actors:int=24, # number of actors (≥ 4), 60 clips 
                          )->AVCorpus:
     "A RAVDESS-like synthetic audio-visual emotion corpus with paired 64×64 faces."
     n_actors = check_int('n_actors', n_actors, 4)
-    seed = check_int('seed', seed, 0); sr = check_int('sr', sr, 8000)
+    seed = check_int('seed', seed, 0)
+    sr = check_int('sr', sr, 8000)
     parts = [_actor_clips(a, seed, sr) for a in range(1, n_actors + 1)]
     meta = pd.concat([m for m, _, _ in parts], ignore_index=True)
     waves = [w for _, ws, _ in parts for w in ws]
@@ -287,7 +332,8 @@ def make_synthetic_face_pool(n_subjects:int=40, # number of distinct subjects
                              seed:int=1 # generator seed
                             )->FacePool:
     "A face-only synthetic IFER pool of `n_subjects × per_class × len(classes)` faces, identities not in the corpus."
-    n_subjects = check_int('n_subjects', n_subjects, 1); per_class = check_int('per_class', per_class, 1)
+    n_subjects = check_int('n_subjects', n_subjects, 1)
+    per_class = check_int('per_class', per_class, 1)
     seed = check_int('seed', seed, 0)
     classes = list(EMOTIONS[:8] if classes is None else classes)
     for c in classes: check_choice('classes', c, EMOTIONS)
@@ -303,5 +349,6 @@ def make_synthetic_face_pool(n_subjects:int=40, # number of distinct subjects
         fp = _sample_params(EMOTION_FACE, FACE_PARAMS, FACE_NOISE_SD, FACE_SPREAD, _FACE_BOUNDS, em, gains, expr,
                             0.4 * fsd * rng.standard_normal(len(fsd)), rng)
         imgs += [draw_face({q: fp[q][j] for q in FACE_PARAMS}, ident, rng) for j in range(len(em))]
-        emos += list(em); subs += [f'syn-S{s:03d}'] * len(em)
+        emos += list(em)
+        subs += [f'syn-S{s:03d}'] * len(em)
     return FacePool(np.stack(imgs), emos, subs, ['synthetic-ifer'] * len(imgs))

@@ -50,7 +50,8 @@ class DomainDecoder(nn.Module):
     "Domain-specific decoder head: a linear layer, three stride-2 transposed convs, (B,hidden) -> tanh image (B,1,H,W)."
     def __init__(self, size:tuple, channels:tuple=(16, 32, 64), hidden:int=256):
         super().__init__()
-        k = len(channels); self.size = tuple(size)
+        k = len(channels)
+        self.size = tuple(size)
         self.h0, self.w0 = [math.ceil(s / 2 ** k) for s in size]
         self.fc = nn.Sequential(nn.Linear(hidden, channels[-1] * self.h0 * self.w0), nn.LeakyReLU(0.2, inplace=True))
         chs = tuple(channels[::-1]) + (1,)
@@ -74,7 +75,8 @@ class SharedEncoder(nn.Module):
 class SharedDecoder(nn.Module):
     "The decoder layer shared by both domains: latent → hidden."
     def __init__(self, hidden:int=256, latent:int=64):
-        super().__init__(); self.fc = nn.Sequential(nn.Linear(latent, hidden), nn.LeakyReLU(0.2, inplace=True))
+        super().__init__()
+        self.fc = nn.Sequential(nn.Linear(latent, hidden), nn.LeakyReLU(0.2, inplace=True))
     def forward(self, z): return self.fc(z)
 
 class FaceDiscriminator(nn.Module):
@@ -517,7 +519,9 @@ def step(self:TranslatorTrainer,
 def _cycle(loader):
     while True:
         n = 0
-        for b in loader: n += 1; yield b
+        for b in loader:
+            n += 1
+            yield b
         if n == 0: raise ValueError("a loader yielded no batches; check that its dataset is not empty")
 
 def fit_translator(trainer:TranslatorTrainer,
@@ -534,7 +538,8 @@ def fit_translator(trainer:TranslatorTrainer,
     if paired == (spec_loader is not None):
         raise ValueError("give spec_loader for unpaired training, "
                          "and spec_loader=None with 4-tuples in face_loader for paired=True")
-    fl = _cycle(face_loader); sl = None if paired else _cycle(spec_loader)
+    fl = _cycle(face_loader)
+    sl = None if paired else _cycle(spec_loader)
     rows = []
     for s in tqdm(range(n_steps), desc='translator', disable=not progress):
         if paired: faces, fy, specs, sy = next(fl)

@@ -4,67 +4,62 @@
         --seeds 0 1 2 --folds 0 1 2 3 --modalities audio face \
         --ravdess-dir /path/to/ravdess --au-dir /path/to/ravdess_aus
 
-One process, one run at a time (`run_experiment(method='ctgan', setup=…)`), seed by seed so that a stopped sweep
-leaves whole seeds; uni-modal setups run once per `--modalities` entry. Paper Fig. 6's curve:
-`--datasets synthetic --n-actors 8 --setups mssgan --folds 0 --n-unlabelled 0 60 120 180`. A finished run folder is
-returned as is, so the script can be stopped and started again. The synthetic corpus has `--n-actors` actors (default
-12, RAVDESS 1-12's size; the measured grid used 8). At the end (and with `--collect-only`) every finished ctgan run
-below `--root` is gathered into `<root>/runs.json` (configuration, metrics, diagnostics; no corpus data).
+A sweep (`img2audio.sweep.plan_sweep` over the setups, their modalities and the unlabelled quantities) run in this
+process, one run at a time, seed by seed so that a stopped sweep leaves whole seeds; uni-modal setups run once per
+`--modalities` entry. Paper Fig. 6's curve: `--datasets synthetic --n-actors 8 --setups mssgan --folds 0
+--n-unlabelled 0 60 120 180`. A finished run folder is skipped, so the script can be stopped and started again. The
+synthetic corpus has `--n-actors` actors (default 12, RAVDESS 1-12's size; the measured grid used 8). At the end (and
+with `--collect-only`) every finished ctgan run below `--root` is gathered (`img2audio.sweep.run_record`: metrics, the
+method's resolved options, the code commit, timings) into `<root>/runs.json` (no corpus data).
 """
-import argparse, json, time
-from itertools import product
+import argparse, json
 from pathlib import Path
-from img2audio.ctgan import SETUPS
-KEEP = ('setup', 'modality', 'face_input', 'accuracy', 'uar', 'macro_f1', 'n_test', 'val_uar', 'best_epoch', 'n_train',
-        'n_unlab', 'n_val', 'val_actors_ids', 'unlab_as_fake', 'test_as_fake', 'ct_last', 'ct_mean', 'pseudo_count',
-        'pseudo_acc', 'pseudo_conf_mean', 'train_seconds', 'classes', 'confusion')
+from img2audio.ctgan import SETUPS, MULTIMODAL
+from img2audio.sweep import plan_sweep, run_jobs, records
 
 def collect(root:Path)->list:
-    "One record per finished ctgan run below root."
-    recs = []
-    for m in sorted(root.rglob('metrics.json')):
-        cfg = json.loads((m.parent/'config.json').read_text())['params']
-        if cfg.get('method') != 'ctgan': continue
-        met = json.loads(m.read_text())
-        t = json.loads((m.parent/'timings.json').read_text()) if (m.parent/'timings.json').exists() else {}
-        recs.append({'run': m.parent.name, 'dataset': cfg['dataset'], 'seed': cfg['seed'], 'fold': cfg.get('fold', 0),
-                     'schedule': cfg.get('schedule', 'cpu'), 'method_seconds': t.get('method'),
-                     'n_unlabelled': cfg.get('n_unlabelled'),
-                     **{k: met.get(k) for k in KEEP}})
-    return recs
+    "One record per finished ctgan run below root: its options, then its metrics (`run_record`)."
+    return [{**r['options'], **r} for r in records(root, 'ctgan')]
+
+def _name(ds:str, o:dict, fold:int, seed:int)->str:
+    tag = ('' if o['setup'] in MULTIMODAL else f"-{o['modality']}") + ('' if o['n_unlabelled'] is None
+                                                                       else f"-u{o['n_unlabelled']}")
+    return f"{ds}/{o['setup']}{tag}-fold{fold}-seed{seed}"
+
+def plan(a)->list:
+    "The grid's jobs: per seed, fold and dataset, the multimodal setups and the uni-modal ones × modalities."
+    jobs = []
+    multi, uni = [s for s in a.setups if s in MULTIMODAL], [s for s in a.setups if s not in MULTIMODAL]
+    grids = [g for g in ({'setup': multi}, {'setup': uni, 'modality': a.modalities}) if g['setup']]
+    for fold, seed, ds in ((f, s, d) for f in a.folds for s in a.seeds for d in a.datasets):
+        kw = dict(data_dir=a.ravdess_dir, au_dir=a.au_dir) if ds == 'ravdess' else dict(n_actors=a.n_actors)
+        for g in grids:
+            jobs += plan_sweep('ctgan', a.root, {**g, 'n_unlabelled': a.n_unlabelled}, [seed], [fold], _name,
+                               dataset=ds, schedule=a.schedule, device='cpu', **kw)
+    return jobs
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    p.add_argument('--root', default='runs/ctgan'); p.add_argument('--datasets', nargs='+', default=['synthetic'])
+    p.add_argument('--root', default='runs/ctgan')
+    p.add_argument('--datasets', nargs='+', default=['synthetic'])
     p.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
     p.add_argument('--folds', nargs='+', type=int, default=[0])
-    p.add_argument('--setups', nargs='+', default=list(SETUPS)); p.add_argument('--n-actors', type=int, default=12)
+    p.add_argument('--setups', nargs='+', default=list(SETUPS))
+    p.add_argument('--n-actors', type=int, default=12)
     p.add_argument('--modalities', nargs='+', default=['audio', 'face'], help='of the uni-modal setups')
     p.add_argument('--n-unlabelled', nargs='+', type=int, default=[None],
                    help="unlabelled clips to use (paper Fig. 6); runs are named <setup>-u<n>-...")
-    p.add_argument('--ravdess-dir', default=None); p.add_argument('--au-dir', default=None)
-    p.add_argument('--schedule', default='cpu'); p.add_argument('--collect-only', action='store_true')
-    a = p.parse_args(); root = Path(a.root)
+    p.add_argument('--ravdess-dir', default=None)
+    p.add_argument('--au-dir', default=None)
+    p.add_argument('--schedule', default='cpu')
+    p.add_argument('--collect-only', action='store_true')
+    a = p.parse_args()
+    root = Path(a.root)
     if not a.collect_only:
-        from img2audio.experiment import run_experiment
-        from img2audio.ctgan import MULTIMODAL as MULTI
-        for fold in a.folds:
-            for seed in a.seeds:
-                for ds in a.datasets:
-                    kw = dict(data_dir=a.ravdess_dir, au_dir=a.au_dir) if ds == 'ravdess' else dict(n_actors=a.n_actors)
-                    for s in a.setups:
-                        for mod, nu in product(['audio'] if s in MULTI else a.modalities, a.n_unlabelled):
-                            t0 = time.perf_counter()
-                            tag = ('' if s in MULTI else f'-{mod}') + ('' if nu is None else f'-u{nu}')
-                            name = f'{s}{tag}-fold{fold}-seed{seed}'
-                            extra = ({} if s in MULTI else dict(modality=mod)) | ({} if nu is None else
-                                                                                   dict(n_unlabelled=nu))
-                            m = run_experiment(dataset=ds, method='ctgan', setup=s, schedule=a.schedule, seed=seed,
-                                               fold=fold, device='cpu', progress=False, out_dir=root/ds/name,
-                                               **extra, **kw)
-                            print(f"{ds} {name}: {time.perf_counter() - t0:.0f}s UAR {m['uar']:.3f} "
-                                  f"macro-F1 {m['macro_f1']:.3f}", flush=True)
+        for r in run_jobs(plan(a), threads=None):
+            print(f"{r['name']}: {r['status']} ({r['seconds']:.0f}s)", flush=True)
     recs = collect(root)
+    root.mkdir(parents=True, exist_ok=True)
     (root/'runs.json').write_text(json.dumps(recs, indent=1))
     print(f'{len(recs)} runs gathered into {root/"runs.json"}')
 

@@ -6,14 +6,16 @@
         --merge results/dacssgan_runs.json
     # Table 1's ablations, one fold: --folds 0 --variants unet nol1 (U-Net needs face images: synthetic only)
 
-One process, one run at a time (`run_experiment(method='dacssgan', …)`), fold by fold and seed by seed. A finished
-run folder is returned as is, so the script can be stopped and started again; with `--merge FILE`, runs already
-recorded in FILE (e.g. the committed `results/dacssgan_runs.json`) are skipped and the new ones are added to it, so
-that the grid can be filled over several sessions or machines. Every finished run below `--root` is gathered into
-`<root>/runs.json` (configuration, metrics, diagnostics, GAN curves; no corpus data, no generations).
+A sweep (`img2audio.sweep.plan_sweep` over the conditions, per dataset and variant) run in this process, one run at a
+time. A finished run folder is skipped, so the script can be stopped and started again; with `--merge FILE`, runs
+already recorded in FILE (e.g. the committed `results/dacssgan_runs.json`) are skipped and the new ones are added to it,
+so that the grid can be filled over several sessions or machines. Every finished run below `--root` is gathered
+(`img2audio.sweep.records`: metrics, the method's resolved options, the code commit, timings) with its GAN curves into
+`<root>/runs.json` (no corpus data, no generations).
 """
-import argparse, json, os, time
+import argparse, json, os
 from pathlib import Path
+from img2audio.sweep import plan_sweep, run_jobs, run_record
 
 VARIANTS = {'encdec': dict(generator='encdec', l1=True), 'unet': dict(generator='unet', l1=True),
             'nol1': dict(generator='encdec', l1=False)}
@@ -21,24 +23,19 @@ DROP = ('wavs', 'per_class_recall')
 
 def run_name(cond:str, variant:str, fold:int, seed:int)->str: return f'{cond}-{variant}-fold{fold}-seed{seed}'
 
-def record(run:Path)->dict|None:
-    "One finished dacssgan run folder as a record, or None."
-    m = run/'metrics.json'
-    if not m.exists(): return None
-    cfg = json.loads((run/'config.json').read_text())['params']
-    if cfg.get('method') != 'dacssgan': return None
-    met = {k: v for k, v in json.loads(m.read_text()).items() if k not in DROP}
-    t = json.loads((run/'timings.json').read_text()) if (run/'timings.json').exists() else {}
-    hist = json.loads((run/'gan_history.json').read_text()) if (run/'gan_history.json').exists() else []
-    variant = 'nol1' if not cfg.get('l1', True) else cfg.get('generator', 'encdec')
-    return {**met, 'run': run.name, 'dataset': cfg['dataset'], 'seed': cfg['seed'], 'fold': cfg.get('fold', 0),
-            'schedule': cfg.get('schedule', 'cpu'), 'condition': cfg.get('condition', 'conformal'),
-            'variant': variant, 'method_seconds': t.get('method'), 'total_seconds': t.get('total'),
-            'torch_threads': cfg.get('torch_threads'), 'gan_history': hist}
+def _variant(opts:dict)->str: return 'nol1' if not opts.get('l1', True) else opts.get('generator', 'encdec')
 
 def collect(root:Path)->list:
-    "One record per finished dacssgan run below root."
-    return [r for m in sorted(root.rglob('metrics.json')) if (r := record(m.parent))]
+    "One record per finished dacssgan run below root (`run_record`), named by its variant, with its GAN curves."
+    out = []
+    for m in sorted(Path(root).rglob('metrics.json')):
+        r = run_record(m.parent)
+        if r is None or r['method'] != 'dacssgan': continue
+        h = m.parent/'gan_history.json'
+        opts = {'schedule': 'cpu', 'condition': 'conformal', **r['options']}
+        out.append({**opts, **{k: v for k, v in r.items() if k not in DROP}, 'variant': _variant(opts),
+                    'gan_history': json.loads(h.read_text()) if h.exists() else []})
+    return out
 
 def key(r:dict)->tuple: return (r['dataset'], r['schedule'], r['run'])
 
@@ -52,6 +49,17 @@ def write_atomic(path:Path, recs:list):
     tmp = path.with_suffix(path.suffix + '.tmp')
     tmp.write_text(json.dumps(recs, indent=1))
     os.replace(tmp, path)
+
+def plan(a, done:set)->list:
+    "The grid's jobs, fold and seed outermost; the runs recorded in `done` left out."
+    jobs = []
+    for fold, seed, ds, var in ((f, s, d, v) for f in a.folds for s in a.seeds for d in a.datasets for v in a.variants):
+        if var == 'unet' and ds != 'synthetic': continue
+        kw = dict(data_dir=a.ravdess_dir, au_dir=a.au_dir) if ds == 'ravdess' else dict(n_actors=a.n_actors)
+        name = lambda d, o, f, s: f"{d}/{a.schedule}/{run_name(o['condition'], var, f, s)}"
+        jobs += plan_sweep('dacssgan', a.root, {'condition': a.conditions}, [seed], [fold], name, dataset=ds,
+                           schedule=a.schedule, device='cpu', **VARIANTS[var], **kw)
+    return [j for j in jobs if tuple(j['name'].split('/')) not in done]
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
@@ -70,25 +78,9 @@ def main():
     a = p.parse_args()
     root = Path(a.root)
     old = json.loads(Path(a.merge).read_text()) if a.merge and Path(a.merge).exists() else []
-    done = {key(r) for r in old}
     if not a.collect_only:
-        from img2audio.experiment import run_experiment
-        for fold in a.folds:
-            for seed in a.seeds:
-                for ds in a.datasets:
-                    kw = dict(data_dir=a.ravdess_dir, au_dir=a.au_dir) if ds == 'ravdess' else dict(n_actors=a.n_actors)
-                    for var in a.variants:
-                        if var == 'unet' and ds != 'synthetic': continue
-                        for cond in a.conditions:
-                            name = run_name(cond, var, fold, seed)
-                            if (ds, a.schedule, name) in done: continue
-                            t0 = time.perf_counter()
-                            m = run_experiment(dataset=ds, method='dacssgan', condition=cond, **VARIANTS[var],
-                                               schedule=a.schedule, seed=seed, fold=fold, device='cpu',
-                                               progress=False, out_dir=root/ds/a.schedule/name, **kw)
-                            print(f"{ds} {name}: {time.perf_counter() - t0:.0f}s accuracy {m['accuracy']:.3f} "
-                                  f"(Base {m['base_accuracy']:.3f}), judge on generations {m['judge_acc_gen']:.3f}",
-                                  flush=True)
+        for r in run_jobs(plan(a, {key(r) for r in old}), threads=None):
+            print(f"{r['name']}: {r['status']} ({r['seconds']:.0f}s)", flush=True)
     recs = collect(root)
     root.mkdir(parents=True, exist_ok=True)
     write_atomic(root/'runs.json', recs)

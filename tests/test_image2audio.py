@@ -298,3 +298,12 @@ def test_translator_phases_train_a_copy_of_dis_t(tmp_path):
     ref, copy_, itself = dis_t('none'), dis_t('copy'), dis_t('itself')
     assert all(torch.equal(ref[k], copy_[k]) for k in ref)                # Dis_t as if no translator phase had run
     assert not all(torch.equal(ref[k], itself[k]) for k in ref)           # Eq. 8 as written: the phases move Dis_t
+
+
+def test_device_resolved_once_per_run(tmp_path, monkeypatch):
+    "The run's settings are resolved once (`RunConfig`) and reach every step typed, never re-defaulted from the dict."
+    import img2audio.methods as M
+    calls, orig = [], M.resolve_device
+    monkeypatch.setattr(M, 'resolve_device', lambda d: calls.append(d) or orig(d))
+    out = _run(tmp_path, 'once', ablation='all', rounds=1)
+    assert calls == ['cpu'] and len(out['history']) == 1

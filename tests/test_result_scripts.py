@@ -63,3 +63,28 @@ def test_ctgan_records_carry_the_unlabelled_quantity(tmp_path):
                                                     'n_unlab': 60})
     (r,) = ct.collect(tmp_path)
     assert (r['n_unlabelled'], r['n_unlab'], r['modality'], r['method_seconds']) == (60, 60, 'audio+face', 12.5)
+
+def test_drivers_plan_sweeps_with_their_run_names(tmp_path):
+    "Both drivers are sweeps (`plan_sweep`) over the method's options, named as before so that old records still match."
+    import argparse
+    d = load_script('run_dacssgan')
+    a = argparse.Namespace(root=str(tmp_path), datasets=['synthetic'], seeds=[0], folds=[0, 1], n_actors=8,
+                           conditions=['label', 'conformal'], variants=['encdec', 'nol1'], ravdess_dir=None,
+                           au_dir=None, schedule='cpu')
+    jobs = d.plan(a, {('synthetic', 'cpu', 'label-nol1-fold1-seed0')})     # already recorded: left out
+    assert len(jobs) == 7 and jobs[0]['name'] == 'synthetic/cpu/label-encdec-fold0-seed0'
+    assert jobs[2]['kwargs']['l1'] is False and all(j['kwargs']['method'] == 'dacssgan' for j in jobs)
+    ct = load_script('run_ctgan')
+    a = argparse.Namespace(root=str(tmp_path), datasets=['synthetic'], seeds=[0], folds=[0], n_actors=8,
+                           setups=['mssgan', 'fsbase'], modalities=['audio', 'face'], n_unlabelled=[None, 60],
+                           ravdess_dir=None, au_dir=None, schedule='cpu')
+    assert [j['name'] for j in ct.plan(a)] == [
+        'synthetic/mssgan-fold0-seed0', 'synthetic/mssgan-u60-fold0-seed0', 'synthetic/fsbase-audio-fold0-seed0',
+        'synthetic/fsbase-audio-u60-fold0-seed0', 'synthetic/fsbase-face-fold0-seed0', 'synthetic/fsbase-face-u60-fold0-seed0']
+
+def test_records_carry_the_resolved_options_and_the_commit(tmp_path):
+    from img2audio.sweep import run_record
+    p = dict(method='ctgan', dataset='synthetic', seed=0, fold=0, setup='ssgan', modality='face', n_unlabelled=None)
+    fake_run(tmp_path/'r', p, {'uar': .3})
+    r = run_record(tmp_path/'r')
+    assert r['options'] == {'modality': 'face', 'n_unlabelled': None, 'setup': 'ssgan'} and 'commit' in r
