@@ -1,7 +1,7 @@
 """Translator training throughput (samples/s: faces + spectrograms per alternating update), on the CPU and, when
 PyTorch sees one, on CUDA, for seven paths measured in one run:
-- first path: the issue-time step with IWAE ranking inside every step (eps=0.5) and the module's default sizes;
-- issue-time step (the baseline of the "3x faster" goal): the step as it was when the issue timed it (430 ms):
+- first path: the original step with IWAE ranking inside every step (eps=0.5) and the module's default sizes;
+- original step (the baseline of the "3x faster" goal): the step as it was when it was first timed (430 ms):
   joint real+fake batches through Dis_t (shared batch norm), Dis_t run on the real batch again in the generator update,
   contiguous (NCHW) convolutions, plain Adam, eps=0; here with Image2Audio's translator sizes (the model it trains);
 - lean path: separate real/fake passes (batch norm from real data only), no redundant Dis_t pass, ranking once per round
@@ -15,13 +15,13 @@ PyTorch sees one, on CUDA, for seven paths measured in one run:
 The first three paths run Dis_t with the old block order (ReLU, then max-pool), as they did when they were measured, and
 fold nothing and fuse nothing. Each path is timed `--reps` times, interleaved, and its fastest repetition is kept (a
 shared machine only slows a path down). Channels-last, the block order, folding and fused Adam change the work, not the
-maths; the lean step, bfloat16 and the batch do change what is learnt. So `--quality N` trains the issue-time step,
+maths; the lean step, bfloat16 and the batch do change what is learnt. So `--quality N` trains the original step,
 'now' and 'now + bf16' for N paired updates of 24, and the 2x batch path for N/2 updates of 48 (the same samples), on
 the synthetic corpus (12 actors, fold 0, the setting of 12_image2audio's class-dependence test, Image2Audio's sizes). At
 `--quality-checks` evenly spaced points it asks an independent judge to classify translations of the faces of actors the
 translator never saw (chance 1/8). It prints each curve, then, on the curves averaged over `--quality-seeds`: each
 path's final accuracy and its speed-up for the same samples, and its speed-up to equal quality: the training seconds the
-issue-time step needs to reach its own final mean accuracy, over the seconds the path needs to first reach it.
+original step needs to reach its own final mean accuracy, over the seconds the path needs to first reach it.
 Usage: python benchmarks/bench_translator.py [--batch 16] [--steps 10] [--reps 2] [--quality 0] [--quality-seeds 0]
        [--quality-checks 8]"""
 import argparse, time
@@ -60,15 +60,15 @@ class BaselineTrainer(TranslatorTrainer):
         return self.model.dis_t(torch.cat([specs, f2a]))[len(specs):]
 
 
-ISSUE_STEP = dict(lean=False, channels_last=False, fold_bn=False, fused_adam=False)
+ORIGINAL_STEP = dict(lean=False, channels_last=False, fold_bn=False, fused_adam=False)
 
 
 def paths():
     "name: (Translator sizes, trainer options, eps, batch multiplier, old Dis_t block order)."
     plain = dict(fold_bn=False, fused_adam=False)
     lean = dict(channels_last=False, **plain)
-    return {'first path (lean=False, ranking in every step, eps=0.5)': (dict(), ISSUE_STEP, 0.5, 1, True),
-            'issue-time step (lean=False, eps=0: the step first timed)': (sizes(), ISSUE_STEP, 0.0, 1, True),
+    return {'first path (lean=False, ranking in every step, eps=0.5)': (dict(), ORIGINAL_STEP, 0.5, 1, True),
+            'original step (lean=False, eps=0: the step first timed)': (sizes(), ORIGINAL_STEP, 0.0, 1, True),
             'lean path (lean=True, eps=0 in the step)': (sizes(), lean, 0.0, 1, True),
             'channels-last + pool first (lean, channels-last, pool before ReLU)': (sizes(), plain, 0.0, 1, False),
             'now (+ folded batch norm, fused Adam)': (sizes(), dict(), 0.0, 1, False),
@@ -100,7 +100,7 @@ def bench(dev, batch, steps, kw, tkw, eps, mult=1, old=False):
 
 def quality_paths(n_steps):
     "name: (trainer options, batch, updates, old Dis_t block order) of the quality check; all see the same samples."
-    return {'issue-time step': (ISSUE_STEP, 24, n_steps, True),
+    return {'original step': (ORIGINAL_STEP, 24, n_steps, True),
             'now': (dict(), 24, n_steps, False),
             'now + bf16': (dict(precision='bf16'), 24, n_steps, False),
             'now + bf16, 2x batch': (dict(precision='bf16'), 48, n_steps // 2, False)}
@@ -164,13 +164,13 @@ def quality(n_steps:int, dev, seeds=(0,), checks=8):
                   "judge accuracy on unseen actors' translations (chance 0.125) at "
                   + ', '.join(f"{u} ({s:.0f}s) {a:.3f}" for u, s, a in c), flush=True)
     means = {k: np.mean(v, 0) for k, v in res.items()}                # (checks, 3): updates, seconds, accuracy
-    base = means['issue-time step']
+    base = means['original step']
     target = base[-1, 2]
     t_base = time_to(base, target)
     for name, mc in means.items():
         t = time_to(mc, target)
-        reach = (f"reaches the issue-time step's final {target:.3f} after {t:.0f}s: {t_base / t:.2f}x faster"
-                 if t is not None else f"never reaches the issue-time step's final {target:.3f}")
+        reach = (f"reaches the original step's final {target:.3f} after {t:.0f}s: {t_base / t:.2f}x faster"
+                 if t is not None else f"never reaches the original step's final {target:.3f}")
         print(f"quality device={dev.type} {name}: mean over {len(seeds)} seed(s): final judge accuracy {mc[-1, 2]:.3f} "
               f"after {mc[-1, 1]:.0f}s ({base[-1, 1] / mc[-1, 1]:.2f}x faster for the same samples); {reach}",
               flush=True)
@@ -199,7 +199,7 @@ def main():
             print(f"device={dev.type:4s} threads={torch.get_num_threads()} {name}: {dt*1000:8.1f} ms per "
                   f"{a.batch}+{a.batch}  {2 * a.batch / dt:8.1f} samples/s", flush=True)
         issue, lean = list(res.values())[1:3]
-        print(f"device={dev.type}: speed-up over the issue-time step (the issue's baseline) / over the lean path: "
+        print(f"device={dev.type}: speed-up over the original step (the issue's baseline) / over the lean path: "
               + '; '.join(f"{n.split(' (')[0]} {issue / dt:.2f}x / {lean / dt:.2f}x" for n, dt in res.items()),
               flush=True)
         if a.quality: quality(a.quality, dev, a.quality_seeds, a.quality_checks)
