@@ -198,9 +198,9 @@ def main():
         for name, dt in res.items():
             print(f"device={dev.type:4s} threads={torch.get_num_threads()} {name}: {dt*1000:8.1f} ms per "
                   f"{a.batch}+{a.batch}  {2 * a.batch / dt:8.1f} samples/s", flush=True)
-        issue, lean = list(res.values())[1:3]
-        print(f"device={dev.type}: speed-up over the original step (the issue's baseline) / over the lean path: "
-              + '; '.join(f"{n.split(' (')[0]} {issue / dt:.2f}x / {lean / dt:.2f}x" for n, dt in res.items()),
+        orig, lean = list(res.values())[1:3]
+        print(f"device={dev.type}: speed-up over the original step / over the lean path: "
+              + '; '.join(f"{n.split(' (')[0]} {orig / dt:.2f}x / {lean / dt:.2f}x" for n, dt in res.items()),
               flush=True)
         if a.quality: quality(a.quality, dev, a.quality_seeds, a.quality_checks)
 
