@@ -100,8 +100,8 @@ class Image2AudioConfig(MethodOptions):
                            "the corpus's own faces only")
     graph_gens:bool = opt(False, "high-density translations are labelled graph nodes too (default: the graph is real "
                           "D_t ∪ D_u)")
-    precision:str = opt('fp32', "translator updates in 'fp32' or under 'bf16' autocast (≈1.5× faster on AMX CPUs and "
-                        "GPUs, slower where bfloat16 is emulated; `benchmarks/bench_translator.py --quality`)",
+    precision:str = opt('fp32', "translator updates in 'fp32' or under 'bf16' autocast (≈1.5× faster on AMX "
+                        "CPUs and GPUs, slower where bfloat16 is emulated; `benchmarks/bench_translator.py --quality`)",
                         choices=PRECISIONS)
     trans_lr:float = opt(1e-3, "Adam lr of the encoders/decoders", lo=0, lo_open=True)
     dis_lr:float = opt(3e-4, "Adam lr of Dis_t and Dis_f (both phases): fine-tuning the warm-started Dis_t", lo=0,
@@ -822,8 +822,8 @@ def _log_round(r:int, rounds:int, rec:RoundRecord):
     "One line per round: the gate and ε, the translations' diagnostics, the paths, the Dis_t loss."
     f3 = lambda v: 'n/a' if v is None else f'{v:.3f}'
     logging.getLogger('img2audio').info(
-        f"image2audio round {r+1}/{rounds}: gate {f3(rec.gate_agreement)} → ε={rec.eps:.2f}; translations: Dis_t acc "
-        f"{f3(rec.translation_dis_t_accuracy)}, judge acc {f3(rec.translation_judge_accuracy)} "
+        f"image2audio round {r+1}/{rounds}: gate {f3(rec.gate_agreement)} → ε={rec.eps:.2f}; "
+        f"translations: Dis_t acc {f3(rec.translation_dis_t_accuracy)}, judge acc {f3(rec.translation_judge_accuracy)} "
         f"(high-density {f3(rec.high_judge_accuracy)}), spread {f3(rec.translation_spread)}; "
         f"D_t+{rec.n_high} gen, D_g {rec.n_dg}; paths cover {f3(rec.path_coverage)} of D_u "
         f"(hidden-label acc {f3(rec.pseudo_acc)}; speaker check {f3(rec.path_gate_agreement)}, "

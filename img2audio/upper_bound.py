@@ -20,7 +20,7 @@ def run_upper_bound(data, # `ExperimentData`
                     run, # `RunDir`
                     opts=None # no options of its own
                    )->dict:
-    "The all-labelled upper bound: the Base recipe on S1 ∪ S2 ∪ S3 with their true labels (a ceiling, not a method)."
+    "The all-labelled upper bound: the Base recipe on S1 ∪ S2 ∪ S3 with true labels (a ceiling, not a method)."
     sp = run_split(data, cfg)
     train = np.concatenate([sp['S1'], sp['S2'], sp['S3']])
     rs = run_settings(cfg)
