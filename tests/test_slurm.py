@@ -17,7 +17,7 @@ from img2audio.sweep import sweep
 
 DAEMONS = ('munged', 'slurmctld', 'slurmd')
 CLIENTS = ('sbatch', 'squeue', 'scancel', 'srun', 'sinfo')
-EPOCHS = 6                           # a run takes long enough after its first checkpoint to be cancelled mid-run
+EPOCHS = 30                          # a run takes long enough after its first checkpoint to be cancelled mid-run
 TINY = ['--epochs', str(EPOCHS), '--n-actors', '8']
 SAME = ('accuracy', 'uar', 'macro_f1', 'n_test', 'classes', 'confusion', 'series', 'torch_threads')
 
